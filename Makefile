@@ -1,0 +1,43 @@
+# Two commands for readers and CI (README): `make book` and `make test`. Each creates .venv when it is
+# missing and installs the pinned requirements and the package; both are quick when already set up.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+JOBS   ?=
+
+.PHONY: book test run build setup sync lint clean help
+.DEFAULT_GOAL := help
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	@test -x $(PY) || { echo "Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	@echo "Installing the pinned requirements into $(VENV) (first time: a few minutes)"
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv and install everything
+
+book: $(STAMP)  ## execute every chapter at book scale and build _build/html
+	$(PY) -m overparam_utils book $(if $(JOBS),--jobs $(JOBS))
+
+test: $(STAMP)  ## run the test suite on all cores (unit tests, smoke runs of every chapter, checks)
+	$(PY) -m pytest -n auto
+
+run: $(STAMP)  ## execute chapters only, e.g. make run ARGS="--scale smoke 01"
+	$(PY) -m overparam_utils run $(ARGS)
+
+build: $(STAMP)  ## build the book from the executed chapters, without executing
+	$(PY) -m overparam_utils build
+
+sync: $(STAMP)  ## regenerate each notebooks/*.ipynb (no outputs) from its reviewed .py source
+	$(PY) -m jupytext --quiet --to ipynb --update-metadata '{"jupytext": {"formats": "ipynb,py:percent"}}' notebooks/[0-9][0-9]_*.py
+
+lint: $(STAMP)  ## ruff
+	$(PY) -m ruff check overparam_utils tests notebooks
+
+clean:  ## remove _build (keeps .venv)
+	rm -rf _build
