@@ -1,0 +1,38 @@
+"""Numbers in the prose: every number a chapter's text quotes is glued from the run (DESIGN.md, section 3).
+
+In a chapter, ``glue("peak_ratio", ratio)`` stores the value in the executed notebook and the Markdown
+says ``{glue:text}`peak_ratio:.1f```; the book then shows the number of *this* run. Outside a
+myst-nb setting (e.g. Colab without myst-nb) gluing is a no-op and the value is returned unchanged.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+
+def to_builtin(value: Any) -> Any:
+    """Convert NumPy/torch scalars to plain Python numbers (glue and JSON need builtins)."""
+    if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, bool) or isinstance(value, str):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    return value
+
+
+def glue(name: str, value: Any) -> Any:
+    """Store ``value`` under ``name`` for ``{glue:text}`` in the chapter's prose; return it.
+
+    Numbers are converted to Python ``int``/``float`` so that format specs like ``:.2f`` apply.
+    """
+    value = to_builtin(value)
+    try:
+        from myst_nb import glue as _myst_glue
+    except ImportError:  # pragma: no cover - myst-nb is pinned in requirements.txt
+        return value
+    _myst_glue(name, value, display=False)
+    return value

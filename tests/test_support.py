@@ -1,0 +1,67 @@
+"""glue, plotting and progress helpers."""
+
+import matplotlib
+import numpy as np
+import pytest
+import torch
+
+from overparam_utils import glue as glue_mod
+from overparam_utils import plotting, progress
+
+matplotlib.use("Agg")
+
+
+def test_to_builtin_converts_numpy_and_torch_scalars():
+    assert type(glue_mod.to_builtin(np.float32(1.5))) is float
+    assert type(glue_mod.to_builtin(np.int64(3))) is int
+    assert type(glue_mod.to_builtin(torch.tensor(2.5))) is float
+    assert glue_mod.to_builtin("text") == "text"
+    arr = np.arange(3)
+    assert glue_mod.to_builtin(arr) is arr
+
+
+def test_glue_stores_a_plain_number_for_myst_nb(monkeypatch):
+    stored = {}
+    import myst_nb
+
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: stored.update({name: (value, display)}))
+    glue_mod.glue("x", np.float64(0.25))
+    assert stored == {"x": (0.25, False)} and type(stored["x"][0]) is float
+
+
+def test_style_is_opaque_white_for_both_themes():
+    import matplotlib.pyplot as plt
+
+    plotting.use_style()
+    assert plt.rcParams["figure.facecolor"] == "white" and plt.rcParams["savefig.transparent"] is False
+    fig, ax = plt.subplots()
+    assert matplotlib.colors.to_hex(ax.lines[0].get_color() if ax.lines else plotting.CYCLE[0]) == "#0072b2"
+    plt.close(fig)
+
+
+def test_sweep_colors_are_distinct_and_avoid_the_pale_end():
+    colors = plotting.sweep_colors(5)
+    assert len(set(colors)) == 5
+    assert colors[-1] == matplotlib.colormaps["viridis"](0.75)
+    assert plotting.sweep_colors(0) == []
+
+
+def test_log_ticks_plain_labels():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([0.2, 4], [1, 2])
+    plotting.log_ticks(ax, [0.25, 1, 4])
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels == ["0.25", "1", "4"] and ax.get_xscale() == "log"
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("value, quiet", [("1", True), ("", False), ("0", False)])
+def test_progress_is_silent_when_quiet(monkeypatch, value, quiet):
+    monkeypatch.setenv(progress.QUIET_ENV, value)
+    items = [1, 2, 3]
+    wrapped = progress.progress(items, desc="x")
+    assert (wrapped is items) is quiet
+    assert list(wrapped) == items
