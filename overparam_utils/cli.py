@@ -1,0 +1,102 @@
+"""Command line: ``python -m overparam_utils {run,build,book} ...`` (see ``--help``).
+
+Exit status: 0 when every chapter passed (and the book built), 1 when a chapter or the build failed,
+2 for a bad argument (nothing is executed then).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import book, runner
+from .params import SCALES
+
+
+def _add_run_arguments(p: argparse.ArgumentParser, default_scale: str = "book") -> None:
+    p.add_argument(
+        "notebooks", nargs="*", metavar="NOTEBOOK", help="chapters to run: path, stem or number (default: all)"
+    )
+    p.add_argument("--scale", default=default_scale, help=f"one of {', '.join(SCALES)} (default: {default_scale})")
+    p.add_argument("--seed", default="0", help="non-negative integer (default: 0)")
+    p.add_argument("--jobs", "-j", type=int, default=None, help="parallel chapters (default: one per core)")
+    p.add_argument("--force", action="store_true", help="execute even chapters whose inputs did not change")
+    p.add_argument("--timeout", type=float, default=None, help="per-chapter limit in seconds (default by scale)")
+    p.add_argument("--build-dir", type=Path, default=None, help="output directory (default: <root>/_build)")
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m overparam_utils``."""
+    top = argparse.ArgumentParser(prog="python -m overparam_utils", description="Execute and build the book.")
+    sub = top.add_subparsers(dest="command", required=True)
+    _add_run_arguments(sub.add_parser("run", help="execute chapters with papermill and record their claims"))
+    b = sub.add_parser("build", help="build the HTML book from the executed chapters (no execution)")
+    b.add_argument("--build-dir", type=Path, default=None)
+    _add_run_arguments(sub.add_parser("book", help="run every chapter at book scale, then build the book"))
+    return top
+
+
+def _root_and_build(args: argparse.Namespace) -> tuple[Path, Path]:
+    root = runner.find_root()
+    build_dir = (args.build_dir or root / "_build").resolve()
+    return root, build_dir
+
+
+def cmd_run(args: argparse.Namespace, quiet_summary: bool = False) -> tuple[int, list[dict]]:
+    """``run``: execute the chosen chapters; return the exit status and their records."""
+    root, build_dir = _root_and_build(args)
+    jobs = runner.plan(root, args.notebooks, args.scale, args.seed, args.jobs, build_dir, args.timeout)
+    n_jobs = min(args.jobs or runner.default_jobs(), len(jobs))
+    first = jobs[0]
+    print(f"Executing {len(jobs)} chapter(s), scale={first.scale}, seed={first.seed}, {n_jobs} job(s) -> {build_dir}")
+    records = runner.run(jobs, n_jobs, force=args.force)
+    print(runner.summarize(records, with_claims_line=not quiet_summary))
+    ok = all(r["status"] == "pass" for r in records)
+    return (0 if ok else 1), records
+
+
+def cmd_build(args: argparse.Namespace, records: list[dict] | None = None) -> int:
+    """``build``: build the HTML book from the executed chapters; return the exit status."""
+    root, build_dir = _root_and_build(args)
+    print("Building the book with Jupyter Book (strict: warnings are errors) ...", flush=True)
+    try:
+        ok, log = book.build(root, build_dir)
+    except FileNotFoundError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    if not ok:
+        problems = book.warnings_in(log) or log.strip().splitlines()[-20:]
+        print("Book build FAILED; the previous _build/html (if any) is unchanged. Problems:", file=sys.stderr)
+        for line in problems:
+            print(f"  {line}", file=sys.stderr)
+        return 1
+    index = build_dir / "html" / "index.html"
+    if records is None:
+        records = [r for s in book.toc_chapters(root) if (r := runner.read_record(build_dir / "claims" / f"{s}.json"))]
+    print(f"Book built: {index}")
+    print(runner.claims_summary(records))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status (0 ok, 1 a chapter or the build failed, 2 bad arguments)."""
+    args = parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return cmd_run(args)[0]
+        if args.command == "build":
+            return cmd_build(args)
+        if args.command == "book":
+            if args.scale != "book":
+                print("note: building the book from a non-book scale", file=sys.stderr)
+            status, records = cmd_run(args, quiet_summary=True)
+            if status != 0:
+                print(runner.claims_summary(records))
+                print("Not building the book: a chapter failed (see above); the previous _build/html is unchanged.")
+                return status
+            return cmd_build(args, records)
+    except runner.UsageError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 2

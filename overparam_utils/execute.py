@@ -1,0 +1,96 @@
+"""Execute one chapter with papermill (the runner's worker process; DESIGN.md, section 7).
+
+Run as ``python -m overparam_utils.execute SOURCE OUTPUT --scale S --seed N --error-file F``.
+The reviewed source, ``notebooks/NN_slug.py``, is read with jupytext and executed into OUTPUT with
+``scale`` and ``seed`` injected after its ``parameters`` cell. If a cell raises, the exception, the
+cell's index and the first line of its source are written to the error file as JSON, and the
+process exits with status 1. The runner starts one such process per chapter, so that a chapter can
+be timed (kernel start included), killed on timeout and kept apart from the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def read_source(source: Path) -> Any:
+    """The chapter as an ``nbformat`` notebook, read from its jupytext ``.py`` (or an ``.ipynb``)."""
+    import jupytext
+
+    return jupytext.read(source)
+
+
+def parameters_cell(nb: Any) -> Any | None:
+    """The first code cell tagged ``parameters``, or ``None``."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            return cell
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Execute one chapter (see the module docstring); return 0, or 1 if a cell raised."""
+    parser = argparse.ArgumentParser(prog="python -m overparam_utils.execute")
+    parser.add_argument("source", type=Path)
+    parser.add_argument("output", type=Path)
+    parser.add_argument("--scale", required=True)
+    parser.add_argument("--seed", type=int, required=True)
+    parser.add_argument("--error-file", type=Path, required=True)
+    args = parser.parse_args(argv)
+
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    nb = read_source(args.source)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        pm.execute_notebook(
+            nb,
+            str(args.output),
+            parameters={"scale": args.scale, "seed": args.seed},
+            kernel_name="python3",
+            language="python",
+            cwd=str(args.source.parent),
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=True,
+        )
+    except PapermillExecutionError as err:
+        source = (err.source or "").strip().splitlines()
+        info = {
+            "ename": err.ename,
+            "evalue": err.evalue,
+            "cell_index": err.cell_index,
+            "cell_first_line": source[0] if source else "",
+        }
+        args.error_file.write_text(json.dumps(info, indent=2))
+        return 1
+    except Exception as err:  # kernel died, notebook unreadable, ...
+        info = {"ename": type(err).__name__, "evalue": str(err), "cell_index": None, "cell_first_line": ""}
+        args.error_file.write_text(json.dumps(info, indent=2))
+        return 1
+    finally:
+        hide_injected_parameters(args.output)
+    return 0
+
+
+def hide_injected_parameters(path: Path) -> None:
+    """Tag papermill's injected-parameters cell ``remove-cell`` so the book does not show it twice."""
+    import nbformat
+
+    if not path.exists():
+        return
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            tags.append("remove-cell")
+    nbformat.write(nb, path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,525 @@
+"""The runner: execute chapters with papermill, in parallel, cached, and record their claims.
+
+``python -m overparam_utils run [--scale smoke|book|paper] [--seed N] [--jobs J] [--force] [NOTEBOOK ...]``
+(DESIGN.md, section 7). For each chapter ``notebooks/NN_slug.py`` it writes
+
+* ``<build>/executed/NN_slug.ipynb``: the executed copy (the book renders these), and
+* ``<build>/claims/NN_slug.json``: the claims record: chapter, scale, seed, runtime, versions,
+  cache key, status, every check ``{id, claim, measured, threshold, margin, status}`` and, if the
+  chapter raised, the exception and the cell it came from.
+
+A chapter whose inputs did not change (its source, the helper package, the pinned requirements,
+scale and seed) and that passed last time is not executed again unless ``--force`` is given.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .claims import CLAIMS_FILE_ENV, format_number
+from .params import SCALES, ParameterError, validate_scale, validate_seed
+from .progress import QUIET_ENV
+
+RECORD_VERSION = 1
+"""Bumped when the record format or the execution semantics change (invalidates every cache entry)."""
+
+DEFAULT_TIMEOUT_S = {"smoke": 120, "book": 600, "paper": 6 * 3600}
+"""Per-chapter wall-clock limit by scale (kernel start included)."""
+
+VERSIONED_PACKAGES = (
+    "numpy",
+    "scipy",
+    "torch",
+    "scikit-learn",
+    "matplotlib",
+    "mnist1d",
+    "papermill",
+    "jupytext",
+    "jupyter-book",
+    "myst-nb",
+)
+DEPENDENCY_FILES = ("requirements.txt", "constraints.txt", "pyproject.toml")
+
+
+class UsageError(ValueError):
+    """A bad command-line argument; the CLI prints it and exits with status 2."""
+
+
+# ----------------------------------------------------------------------------- project layout
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The project root: the nearest directory at or above ``start`` (default: cwd) with ``_toc.yml``
+    and ``notebooks/``; else the directory above this package (an editable install)."""
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "_toc.yml").is_file() and (candidate / "notebooks").is_dir():
+            return candidate
+    package_parent = Path(__file__).resolve().parent.parent
+    if (package_parent / "_toc.yml").is_file():
+        return package_parent
+    raise UsageError("cannot find the project root (a directory with _toc.yml and notebooks/); run from inside it")
+
+
+def all_chapters(root: Path) -> list[Path]:
+    """Every chapter source ``notebooks/NN_slug.py``, in chapter order."""
+    return sorted((root / "notebooks").glob("[0-9][0-9]_*.py"))
+
+
+def resolve_notebooks(root: Path, names: list[str]) -> list[Path]:
+    """Turn command-line names into chapter sources.
+
+    A name may be a path (``notebooks/01_x.py`` or the ``.ipynb`` of the pair), a stem (``01_x``) or
+    a chapter number (``01``). Unknown names raise :class:`UsageError` listing what exists.
+    """
+    chapters = all_chapters(root)
+    if not names:
+        return chapters
+    by_stem = {p.stem: p for p in chapters}
+    found: list[Path] = []
+    for name in names:
+        stem = Path(name).name
+        for suffix in (".py", ".ipynb"):
+            stem = stem.removesuffix(suffix)
+        matches = [by_stem[stem]] if stem in by_stem else [p for s, p in by_stem.items() if s.split("_")[0] == stem]
+        if len(matches) != 1:
+            known = ", ".join(by_stem) or "(none)"
+            raise UsageError(f"NOTEBOOK {name!r} is not a chapter; choose from: {known}")
+        if matches[0] not in found:
+            found.append(matches[0])
+    return found
+
+
+def check_parameters_cell(source: Path) -> None:
+    """Raise :class:`UsageError` unless ``source`` has a ``parameters`` cell defining ``scale`` and ``seed``."""
+    from .execute import parameters_cell, read_source
+
+    cell = parameters_cell(read_source(source))
+    if cell is None:
+        raise UsageError(f"{source.name}: no code cell tagged 'parameters' (papermill needs one with scale and seed)")
+    for name in ("scale", "seed"):
+        if not any(line.split("=")[0].strip() == name for line in cell.source.splitlines() if "=" in line):
+            raise UsageError(f"{source.name}: the parameters cell does not set {name!r}")
+
+
+# ----------------------------------------------------------------------------- cache key
+
+
+def package_files() -> dict[str, Path]:
+    """The source files of the helper package the kernels import, by name relative to the package.
+
+    All of them count: a change to any module may change any chapter, and the runner does not try
+    to track which chapter imports what (the import graph is small, a false re-run is cheap).
+    """
+    pkg = Path(__file__).resolve().parent
+    return {str(p.relative_to(pkg)): p for p in sorted(pkg.rglob("*.py")) if "__pycache__" not in p.parts}
+
+
+def cache_key(root: Path, source: Path, scale: str, seed: int) -> str:
+    """SHA-256 over everything a chapter's result depends on: its source, the helper package,
+    the dependency pins, the Python version, scale, seed and the record version."""
+    h = hashlib.sha256()
+
+    def add(label: str, data: bytes) -> None:
+        h.update(label.encode() + b"\0" + hashlib.sha256(data).digest())
+
+    add("record_version", str(RECORD_VERSION).encode())
+    add("python", platform.python_version().encode())
+    add("scale", scale.encode())
+    add("seed", str(seed).encode())
+    add("source", source.read_bytes())
+    for name, path in package_files().items():
+        add("overparam_utils/" + name, path.read_bytes())
+    for name in DEPENDENCY_FILES:
+        path = root / name
+        add(name, path.read_bytes() if path.exists() else b"<missing>")
+    return h.hexdigest()
+
+
+# ----------------------------------------------------------------------------- records
+
+
+def versions() -> dict[str, str]:
+    """Installed versions of the packages that shape the results (``"-"`` when absent)."""
+    out = {"python": platform.python_version()}
+    for name in VERSIONED_PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "-"
+    return out
+
+
+def git_commit(root: Path) -> str:
+    """The checked-out commit (short hash, ``+dirty`` with uncommitted changes), or ``"unknown"``."""
+    try:
+        rev = subprocess.run(
+            ["git", "rev-parse", "--short=10", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True).stdout
+        return rev + ("+dirty" if dirty.strip() else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Where the runner puts one chapter's outputs under the build directory."""
+
+    build: Path
+    stem: str
+
+    @property
+    def executed(self) -> Path:
+        return self.build / "executed" / f"{self.stem}.ipynb"
+
+    @property
+    def record(self) -> Path:
+        return self.build / "claims" / f"{self.stem}.json"
+
+    @property
+    def partial(self) -> Path:
+        return self.build / "claims" / ".partial" / f"{self.stem}.json"
+
+    @property
+    def error(self) -> Path:
+        return self.build / "claims" / ".partial" / f"{self.stem}.error.json"
+
+
+def read_record(path: Path) -> dict[str, Any] | None:
+    """The JSON record at ``path``, or ``None`` if it is missing or unreadable."""
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def record_failures(record: dict[str, Any]) -> list[str]:
+    """Human-readable lines, one per failure in a record (failed checks, exception, timeout)."""
+    lines = []
+    for c in record.get("checks", []):
+        if c["status"] == "fail":
+            thr = c["threshold"]
+            thr_text = f"in {format_number(tuple(thr))}" if c["op"] == "between" else f"{c['op']} {format_number(thr)}"
+            lines.append(f"check {c['id']}: measured {format_number(c['measured'])}, required {thr_text}")
+    err = record.get("error")
+    if err:
+        where = f" in cell {err['cell_index']}" if err.get("cell_index") is not None else ""
+        first = f" ({err['cell_first_line']})" if err.get("cell_first_line") else ""
+        lines.append(f"{err['ename']}{where}{first}: {err['evalue']}".strip())
+    return lines
+
+
+# ----------------------------------------------------------------------------- execution
+
+
+@dataclass
+class Job:
+    """One chapter to execute."""
+
+    source: Path
+    scale: str
+    seed: int
+    build: Path
+    key: str
+    threads: int
+    timeout_s: float
+
+    @property
+    def stem(self) -> str:
+        return self.source.stem
+
+    @property
+    def paths(self) -> Paths:
+        return Paths(self.build, self.stem)
+
+
+def kernel_env(job: Job) -> dict[str, str]:
+    """The environment of the worker and its kernel: claims file, quiet progress, thread counts."""
+    env = dict(os.environ)
+    env.pop("MPLBACKEND", None)  # the kernel must use the inline backend so figures are captured
+    n = str(job.threads)
+    env.update(
+        {
+            CLAIMS_FILE_ENV: str(job.paths.partial),
+            QUIET_ENV: "1",
+            "OVERPARAM_CHAPTER": job.stem,
+            "PYTHONHASHSEED": "0",
+            "OMP_NUM_THREADS": n,
+            "OPENBLAS_NUM_THREADS": n,
+            "MKL_NUM_THREADS": n,
+            "TQDM_DISABLE": "1",
+        }
+    )
+    return env
+
+
+def execute(job: Job) -> dict[str, Any]:
+    """Execute one chapter in a worker process; write and return its claims record."""
+    paths = job.paths
+    for p in (paths.partial, paths.error):
+        p.unlink(missing_ok=True)
+    paths.partial.parent.mkdir(parents=True, exist_ok=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "overparam_utils.execute",
+        str(job.source),
+        str(paths.executed),
+        "--scale",
+        job.scale,
+        "--seed",
+        str(job.seed),
+        "--error-file",
+        str(paths.error),
+    ]
+    started = datetime.now(UTC)
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, env=kernel_env(job), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    timed_out = False
+    try:
+        output, _ = proc.communicate(timeout=job.timeout_s)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        os.killpg(proc.pid, signal.SIGKILL)  # the kernel is in the same session: kill it too
+        output, _ = proc.communicate()
+    runtime = time.perf_counter() - t0
+
+    partial = read_record(paths.partial) or {}
+    checks = partial.get("checks", [])
+    error = read_record(paths.error)
+    if timed_out:
+        error = {
+            "ename": "Timeout",
+            "evalue": f"chapter did not finish within {job.timeout_s:.0f} s",
+            "cell_index": None,
+            "cell_first_line": "",
+        }
+    elif proc.returncode != 0 and error is None:
+        tail = output.decode(errors="replace").strip().splitlines()[-5:]
+        error = {"ename": "WorkerError", "evalue": " | ".join(tail), "cell_index": None, "cell_first_line": ""}
+    elif error is None and not partial.get("reported"):
+        error = {
+            "ename": "ClaimsNotReported",
+            "evalue": "the chapter finished without calling ch.report() (its claims were never asserted)",
+            "cell_index": None,
+            "cell_first_line": "",
+        }
+
+    failed = any(c["status"] == "fail" for c in checks)
+    status = "timeout" if timed_out else ("error" if error and not failed else ("fail" if failed else "pass"))
+    record = {
+        "record_version": RECORD_VERSION,
+        "chapter": job.stem,
+        "title": chapter_title(job.source),
+        "scale": job.scale,
+        "seed": job.seed,
+        "status": status,
+        "runtime_s": round(runtime, 3),
+        "started_at": started.isoformat(timespec="seconds"),
+        "threads": job.threads,
+        "commit": git_commit(job.source.parent.parent),
+        "cache_key": job.key,
+        "versions": versions(),
+        "executed": str(paths.executed),
+        "checks": checks,
+        "error": error,
+    }
+    paths.record.parent.mkdir(parents=True, exist_ok=True)
+    paths.record.write_text(json.dumps(record, indent=2))
+    for p in (paths.partial, paths.error):
+        p.unlink(missing_ok=True)
+    return record
+
+
+def chapter_title(source: Path) -> str:
+    """The first Markdown heading of a chapter source, without the ``#``."""
+    for line in source.read_text().splitlines():
+        stripped = line.lstrip("# ").strip() if line.startswith("# #") else ""
+        if stripped:
+            return stripped
+    return source.stem
+
+
+def is_cached(job: Job) -> dict[str, Any] | None:
+    """The previous record of ``job`` if it passed with the same cache key and its executed copy exists."""
+    record = read_record(job.paths.record)
+    if record and record.get("cache_key") == job.key and record.get("status") == "pass" and job.paths.executed.exists():
+        return record
+    return None
+
+
+# ----------------------------------------------------------------------------- the command
+
+
+def default_jobs() -> int:
+    """One job per core available to this process."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def parse_seed(text: str) -> int:
+    """``--seed`` as a non-negative ``int``, else :class:`UsageError` naming the argument."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise UsageError(f"--seed {text!r} is not allowed; use a non-negative integer such as 0, 1, 2") from None
+    try:
+        return validate_seed(value)
+    except ParameterError as err:
+        raise UsageError(f"--seed: {err}") from None
+
+
+def plan(
+    root: Path,
+    names: list[str],
+    scale: str,
+    seed: Any,
+    jobs: int | None,
+    build: Path,
+    timeout_s: float | None = None,
+) -> list[Job]:
+    """Validate every argument and return the jobs; raises :class:`UsageError` before anything runs."""
+    try:
+        scale = validate_scale(scale)
+    except ParameterError:
+        raise UsageError(f"--scale {scale!r} is not allowed; choose one of {', '.join(SCALES)}") from None
+    seed = parse_seed(str(seed))
+    if jobs is not None and jobs < 1:
+        raise UsageError(f"--jobs {jobs} is not allowed; use a positive integer (default: one per core)")
+    sources = resolve_notebooks(root, names)
+    if not sources:
+        raise UsageError("no chapters found under notebooks/")
+    for source in sources:
+        check_parameters_cell(source)
+    n_jobs = min(jobs or default_jobs(), len(sources))
+    threads = max(1, default_jobs() // n_jobs)
+    timeout = timeout_s if timeout_s is not None else DEFAULT_TIMEOUT_S[scale]
+    return [
+        Job(
+            source=s,
+            scale=scale,
+            seed=seed,
+            build=build,
+            key=cache_key(root, s, scale, seed),
+            threads=threads,
+            timeout_s=timeout,
+        )
+        for s in sources
+    ]
+
+
+class Reporter:
+    """Tells the person waiting what happens: a bar over chapters in a terminal, plain lines in logs."""
+
+    def __init__(self, total: int):
+        self.total = total
+        self.done = 0
+        self.bar = None
+        if sys.stdout.isatty():
+            from tqdm.std import tqdm
+
+            self.bar = tqdm(total=total, unit="chapter", leave=False)
+
+    def line(self, text: str) -> None:
+        if self.bar is not None:
+            self.bar.write(text)
+        else:
+            print(text, flush=True)
+
+    def started(self, job: Job) -> None:
+        self.line(f"  start  {job.stem} ({job.scale}, seed {job.seed}, {job.threads} thread(s))")
+
+    def finished(self, record: dict[str, Any], cached: bool) -> None:
+        self.done += 1
+        checks = record.get("checks", [])
+        passed = sum(c["status"] == "pass" for c in checks)
+        nr = sum(c["status"] == "not_reproduced" for c in checks)
+        how = "cached" if cached else f"{record['runtime_s']:.1f} s"
+        extra = f", {nr} not reproduced" if nr else ""
+        self.line(
+            f"[{self.done}/{self.total}] {record['status'].upper():7s} {record['chapter']} "
+            f"({how}; {passed}/{len(checks)} checks pass{extra})"
+        )
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def run(jobs: list[Job], n_jobs: int, force: bool = False) -> list[dict[str, Any]]:
+    """Execute ``jobs`` (cached ones skipped unless ``force``) on ``n_jobs`` workers; return the records
+    in the order of ``jobs``. Never raises for a failing chapter: failures are in the records."""
+    reporter = Reporter(len(jobs))
+    records: dict[str, dict[str, Any]] = {}
+    todo = []
+    for job in jobs:
+        cached = None if force else is_cached(job)
+        if cached is not None:
+            records[job.stem] = cached
+            reporter.finished(cached, cached=True)
+        else:
+            todo.append(job)
+
+    def work(job: Job) -> dict[str, Any]:
+        reporter.started(job)
+        return execute(job)
+
+    with cf.ThreadPoolExecutor(max_workers=max(1, n_jobs)) as pool:
+        futures = {pool.submit(work, job): job for job in todo}
+        for fut in cf.as_completed(futures):
+            record = fut.result()
+            records[futures[fut].stem] = record
+            reporter.finished(record, cached=False)
+    reporter.close()
+    return [records[job.stem] for job in jobs]
+
+
+def summarize(records: list[dict[str, Any]], with_claims_line: bool = True) -> str:
+    """A runtime table and the failures, as printed at the end of a run."""
+    lines = ["", f"{'chapter':45s} {'status':8s} {'runtime':>9s}  checks"]
+    for r in records:
+        checks = r.get("checks", [])
+        passed = sum(c["status"] == "pass" for c in checks)
+        nr = sum(c["status"] == "not_reproduced" for c in checks)
+        extra = f" ({nr} not reproduced)" if nr else ""
+        lines.append(f"{r['chapter']:45s} {r['status']:8s} {r['runtime_s']:8.1f}s  {passed}/{len(checks)}{extra}")
+    if with_claims_line:
+        lines.append(claims_summary(records))
+    failures = [r for r in records if r["status"] != "pass"]
+    if failures:
+        lines.append("")
+        lines.append(f"{len(failures)} chapter(s) failed:")
+        for r in failures:
+            lines.append(f"- {r['chapter']} ({r['status']}); executed copy: {r['executed']}")
+            lines += [f"    {line}" for line in record_failures(r)]
+    return "\n".join(lines)
+
+
+def claims_summary(records: list[dict[str, Any]]) -> str:
+    """One line: ``Claims: 9 of 10 checks pass, 1 not reproduced, 0 fail (2 chapters, 41 s)``."""
+    checks = [c for r in records for c in r.get("checks", [])]
+    count = {s: sum(c["status"] == s for c in checks) for s in ("pass", "not_reproduced", "fail")}
+    errors = sum(r["status"] in ("error", "timeout") for r in records)
+    runtime = sum(r.get("runtime_s", 0.0) for r in records)
+    err_text = f", {errors} chapter(s) did not finish" if errors else ""
+    return (
+        f"Claims: {count['pass']} of {len(checks)} checks pass, {count['not_reproduced']} not reproduced, "
+        f"{count['fail']} fail{err_text} ({len(records)} chapters, {runtime:.0f} s of execution)"
+    )
