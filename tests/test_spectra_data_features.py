@@ -1,0 +1,74 @@
+import numpy as np
+import pytest
+from scipy.integrate import quad
+
+from overparam_utils.data import LinearTeacher, tanh_single_index
+from overparam_utils.features import relu_features, standardize_columns
+from overparam_utils.spectra import condition_number, marchenko_pastur_pdf
+
+
+@pytest.mark.parametrize("ratio", [0.25, 0.5, 2.0, 4.0])
+def test_marchenko_pastur_mass_is_the_non_zero_fraction(ratio):
+    lo, hi = (1 - np.sqrt(ratio)) ** 2, (1 + np.sqrt(ratio)) ** 2
+    mass, _ = quad(lambda x: marchenko_pastur_pdf(np.array([x]), ratio)[0], lo, hi, limit=200)
+    assert mass == pytest.approx(min(1.0, 1.0 / ratio), rel=1e-3)
+
+
+def test_marchenko_pastur_matches_a_large_sample_histogram():
+    rng = np.random.default_rng(0)
+    n, p = 4000, 1000
+    Z = rng.standard_normal((n, p))
+    eig = np.linalg.eigvalsh(Z.T @ Z / n)
+    hist, edges = np.histogram(eig, bins=20, density=True)
+    centres = (edges[:-1] + edges[1:]) / 2
+    np.testing.assert_allclose(hist, marchenko_pastur_pdf(centres, p / n), atol=0.08)
+
+
+def test_condition_number_matches_numpy_for_full_rank_and_ignores_exact_zeros():
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((50, 20))
+    assert condition_number(X) == pytest.approx(np.linalg.cond(X) ** 2)
+    wide = rng.standard_normal((10, 30))  # X^T X has 20 exact zeros
+    s = np.linalg.svd(wide, compute_uv=False)
+    assert condition_number(wide) == pytest.approx((s[0] / s[-1]) ** 2)
+
+
+def test_linear_teacher_test_error_matches_monte_carlo():
+    rng = np.random.default_rng(2)
+    teacher = LinearTeacher.draw(dim=8, snr=4.0, rng=rng)
+    w = rng.standard_normal(8) * 0.3
+    X, y = teacher.sample(200_000, rng)
+    assert teacher.test_error(w) == pytest.approx(np.mean((y - X @ w) ** 2), rel=0.02)
+    assert teacher.noise_std == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="snr"):
+        LinearTeacher.draw(3, 0.0, rng)
+
+
+def test_tanh_single_index_reuses_the_direction_for_test_data():
+    rng = np.random.default_rng(3)
+    X, y, u = tanh_single_index(50, 5, 0.0, rng)
+    X2, y2, u2 = tanh_single_index(20, 5, 0.0, rng, u)
+    assert u2 is u
+    np.testing.assert_allclose(y2, np.tanh(2 * X2 @ u))
+    assert X.shape == (50, 5) and y.shape == (50,)
+
+
+def test_relu_features_are_nested_and_unit_scale():
+    rng = np.random.default_rng(4)
+    X, W = rng.standard_normal((2000, 400)), rng.standard_normal((400, 30))
+    F = relu_features(X, W)
+    np.testing.assert_allclose(relu_features(X, W[:, :7]), F[:, :7])
+    assert F.min() >= 0
+    assert np.mean(F**2) == pytest.approx(0.5, rel=0.1)  # E[relu(z)^2] = 1/2 for z ~ N(0, 1)
+
+
+def test_standardize_columns_uses_training_statistics():
+    rng = np.random.default_rng(5)
+    F, G = rng.uniform(1, 3, (100, 4)), rng.uniform(1, 3, (10, 4))
+    Fs, mean, std = standardize_columns(F)
+    np.testing.assert_allclose(Fs.mean(0), 0, atol=1e-12)
+    np.testing.assert_allclose(Fs.std(0), 1)
+    Gs, _, _ = standardize_columns(G, mean, std)
+    np.testing.assert_allclose(Gs, (G - mean) / std)
+    const = np.ones((5, 2))
+    assert np.all(np.isfinite(standardize_columns(const)[0]))

@@ -1,0 +1,57 @@
+import numpy as np
+import pytest
+
+from overparam_utils.linear import LeastSquaresPath, stable_lr
+from overparam_utils.training import device, train_readouts, width_mask
+
+
+def features(seeds=2, n=30, width=40):
+    rng = np.random.default_rng(0)
+    return rng.standard_normal((seeds, n, width)), rng.standard_normal((seeds, n))
+
+
+def test_width_mask():
+    m = width_mask([1, 3], 4)
+    np.testing.assert_array_equal(m, [[1, 0, 0, 0], [1, 1, 1, 0]])
+    with pytest.raises(ValueError):
+        width_mask([5], 4)
+
+
+def test_batched_gd_equals_the_closed_form_for_every_seed_and_width():
+    F, y = features()
+    widths = [5, 30, 40]
+    lr = np.array([[stable_lr(F[s][:, :w]) for w in widths] for s in range(2)])
+    out = train_readouts(F, y, widths, optimizer="gd", lr=lr, steps=200, snapshots=[0, 50])
+    assert out.shape == (3, 2, 3, 40)
+    np.testing.assert_array_equal(out[0], 0.0)
+    for s in range(2):
+        for k, w in enumerate(widths):
+            path = LeastSquaresPath.fit(F[s][:, :w], y[s])
+            expected = path.weights_gd([50, 200], lr[s, k])
+            np.testing.assert_allclose(out[1, s, k, :w], expected[0], rtol=1e-8, atol=1e-10)
+            np.testing.assert_allclose(out[2, s, k, :w], expected[1], rtol=1e-8, atol=1e-10)
+            np.testing.assert_array_equal(out[2, s, k, w:], 0.0)
+
+
+def test_adam_lowers_the_loss_and_models_do_not_interact():
+    F, y = features()
+    both = train_readouts(F, y, [10, 40], optimizer="adam", lr=1e-2, steps=300, cosine=True)[-1]
+    alone = train_readouts(F[:1], y[:1], [40], optimizer="adam", lr=1e-2, steps=300, cosine=True)[-1]
+    np.testing.assert_allclose(both[0, 1], alone[0, 0], rtol=1e-10, atol=1e-12)
+    loss0 = np.mean(y[0] ** 2)
+    loss = np.mean((F[0] @ both[0, 1] - y[0]) ** 2)
+    assert loss < 0.1 * loss0
+
+
+def test_bad_optimizer_and_snapshots():
+    F, y = features()
+    with pytest.raises(ValueError, match="optimizer"):
+        train_readouts(F, y, [5], optimizer="sgd", lr=0.1, steps=1)
+    with pytest.raises(ValueError, match="snapshots"):
+        train_readouts(F, y, [5], optimizer="gd", lr=0.1, steps=5, snapshots=[9])
+    with pytest.raises(ValueError, match="scalar"):
+        train_readouts(F, y, [5], optimizer="adam", lr=[0.1, 0.2], steps=1)
+
+
+def test_device_is_cpu_or_cuda():
+    assert device() in ("cpu", "cuda")
