@@ -1,0 +1,228 @@
+"""The repository's conventions: notebook pairs, table of contents, chapter template, pins, lint."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import jupytext
+import nbformat
+import pytest
+import yaml
+from conftest import ROOT
+
+from overparam_utils.book import toc_files
+from overparam_utils.execute import parameters_cell
+from overparam_utils.runner import all_chapters
+
+CHAPTERS = all_chapters(ROOT)
+CODE_LINE_LIMIT = 90  # the book's code column; markdown cells wrap as prose
+
+
+def ids(paths):
+    return [p.stem for p in paths]
+
+
+def test_there_are_chapters():
+    assert len(CHAPTERS) >= 2
+
+
+@pytest.mark.parametrize("source", CHAPTERS, ids=ids(CHAPTERS))
+def test_notebook_pair_agrees_and_ipynb_has_no_outputs(source):
+    paired = source.with_suffix(".ipynb")
+    assert paired.exists(), f"{paired.name} is missing: run `make sync`"
+    from_py = jupytext.read(source)
+    ipynb = nbformat.read(paired, as_version=4)
+    assert [c.cell_type for c in ipynb.cells] == [c.cell_type for c in from_py.cells], "run `make sync`"
+    for a, b in zip(from_py.cells, ipynb.cells, strict=True):
+        assert a.source == b.source, f"cell differs from the .py source: {a.source[:60]!r}; run `make sync`"
+        assert a.metadata.get("tags", []) == b.metadata.get("tags", [])
+    for cell in ipynb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, "commit the .ipynb without outputs"
+
+
+def test_every_chapter_is_in_the_toc_and_every_toc_entry_exists():
+    files = toc_files(ROOT)
+    for source in CHAPTERS:
+        assert f"notebooks/{source.stem}" in files, f"{source.stem} is not listed in _toc.yml"
+    for entry in files:
+        candidates = [ROOT / f"{entry}{ext}" for ext in (".md", ".py", ".ipynb")]
+        assert any(c.exists() for c in candidates), f"_toc.yml lists {entry}, which does not exist"
+
+
+@pytest.mark.parametrize("source", CHAPTERS, ids=ids(CHAPTERS))
+def test_chapter_follows_the_template(source):
+    nb = jupytext.read(source)
+    text = source.read_text()
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith("# "), "title first"
+    assert "{cite:t}" in first.source and "**Claim.**" in first.source, "the paper and its claim come first"
+    params = parameters_cell(nb)
+    assert params is not None
+    assigned = [line.split("=")[0].strip() for line in params.source.splitlines() if "=" in line]
+    assert assigned == ["scale", "seed"], "the parameters cell holds scale and seed only"
+    assert (
+        "PRESETS = {" in text
+        and f'chapter.setup(\n    "{source.stem}"' in text
+        or f'chapter.setup("{source.stem}"' in text
+    )
+    for heading in ("## Setup", "## Claim checks", "## Paper vs here", "## Try it"):
+        assert f"# {heading}" in text, f"missing section {heading!r}"
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert any(c.source.strip() == "ch.report()" for c in code), "the claims are asserted by ch.report()"
+    assert text.count("ch.check(") >= 3, "at least three claim checks"
+    for cell in code:
+        for line in cell.source.splitlines():
+            assert len(line) <= CODE_LINE_LIMIT, f"code line over {CODE_LINE_LIMIT} characters: {line!r}"
+
+
+def test_every_citation_is_in_the_bibliography():
+    bib = (ROOT / "book" / "references.bib").read_text()
+    keys = set(re.findall(r"@\w+\{([^,]+),", bib))
+    cited = set()
+    for path in [*CHAPTERS, *ROOT.glob("book/*.md")]:
+        for group in re.findall(r"\{cite:[tp]\}`([^`]+)`", path.read_text()):
+            cited.update(k.strip() for k in group.split(","))
+    assert cited, "no citations found"
+    assert cited <= keys, f"cited but not in references.bib: {sorted(cited - keys)}"
+
+
+def test_book_config_is_strict_offline_and_never_executes():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert config["execute"]["execute_notebooks"] == "off"
+    assert config["sphinx"]["config"]["nb_execution_mode"] == "off"
+    mathjax = config["sphinx"]["config"]["mathjax_path"]
+    assert not mathjax.startswith("http"), "MathJax must be vendored"
+    static = [ROOT / p for p in config["sphinx"]["config"]["html_static_path"]]
+    assert any((s / mathjax).is_file() for s in static), f"vendored {mathjax} not found"
+    assert config["bibtex_bibfiles"] == ["book/references.bib"]
+    assert config["sphinx"]["config"]["bibtex_reference_style"] == "author_year"
+
+
+def requirement_pins(path):
+    pins = {}
+    for line in path.read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line and not line.startswith("-"):
+            name, _, version = line.partition("==")
+            assert version, f"{path.name}: {line!r} is not pinned with =="
+            pins[name.lower().replace("_", "-")] = version
+    return pins
+
+
+def test_requirements_are_pinned_and_consistent_with_constraints_and_pyproject():
+    reqs = requirement_pins(ROOT / "requirements.txt")
+    cons = requirement_pins(ROOT / "constraints.txt")
+    assert reqs["torch"] == "2.13.0", "the CPU wheel on these machines"
+    assert reqs["jupyter-book"].startswith("1."), "Jupyter Book 1 (2.x is a different tool)"
+    for name in (
+        "papermill",
+        "jupytext",
+        "numpy",
+        "matplotlib",
+        "scipy",
+        "scikit-learn",
+        "tqdm",
+        "pytest",
+        "pytest-xdist",
+        "sphinxcontrib-bibtex",
+        "myst-nb",
+        "ipykernel",
+    ):
+        assert name in reqs, f"{name} is not pinned in requirements.txt"
+    for name, version in reqs.items():
+        assert cons.get(name) == version, f"constraints.txt pins {name}=={cons.get(name)}, requirements {version}"
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    for dep in project["dependencies"]:
+        name = re.split(r"[<>=!~ \[]", dep)[0].lower()
+        assert name in reqs, f"pyproject dependency {name} is not pinned in requirements.txt"
+
+
+def test_environment_yml_uses_the_same_pins():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    assert "python=3.11" in env["dependencies"]
+    pip = next(d for d in env["dependencies"] if isinstance(d, dict))["pip"]
+    assert "-r requirements.txt" in pip and "-c constraints.txt" in pip and "-e ." in pip
+
+
+def test_licences_and_top_level_layout():
+    for name in (
+        "book",
+        "notebooks",
+        "overparam_utils",
+        "tests",
+        "_config.yml",
+        "_toc.yml",
+        "environment.yml",
+        "pyproject.toml",
+        "requirements.txt",
+        "Makefile",
+        "README.md",
+        ".ci/run",
+        "LICENSE",
+        "LICENSE-text.md",
+        ".gitignore",
+    ):
+        assert (ROOT / name).exists(), name
+    assert "MIT License" in (ROOT / "LICENSE").read_text()
+    assert "Creative Commons Attribution 4.0" in (ROOT / "LICENSE-text.md").read_text()
+
+
+def test_readme_quick_start_has_the_two_commands_and_ci_runs_them():
+    readme = (ROOT / "README.md").read_text()
+    quick = readme.split("## Quick start")[1].split("\n## ")[0]
+    commands = re.findall(r"^make \w+", quick, flags=re.M)
+    assert commands == ["make book", "make test"]
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "make test" in ci and "make book" in ci
+
+
+def test_ruff_is_clean():
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "overparam_utils", "tests", "notebooks"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout
+    fmt = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "overparam_utils", "tests"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert fmt.returncode == 0, fmt.stdout
+
+
+def test_public_helpers_have_docstrings():
+    import importlib
+    import inspect
+    import pkgutil
+
+    import overparam_utils
+
+    missing = []
+    for info in pkgutil.iter_modules(overparam_utils.__path__):
+        if info.name == "__main__":
+            continue
+        module = importlib.import_module(f"overparam_utils.{info.name}")
+        assert module.__doc__, f"module {info.name} has no docstring"
+        for name, obj in vars(module).items():
+            if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
+                continue
+            if (inspect.isfunction(obj) or inspect.isclass(obj)) and not obj.__doc__:
+                missing.append(f"{info.name}.{name}")
+    assert not missing, f"public helpers without a docstring: {missing}"
+
+
+def test_executed_notebooks_never_land_in_notebooks_dir():
+    gitignore = (ROOT / ".gitignore").read_text()
+    assert "_build/" in gitignore
+    for nb in (ROOT / "notebooks").glob("*.ipynb"):
+        data = json.loads(nb.read_text())
+        assert "papermill" not in data.get("metadata", {}), f"{nb.name} is an executed copy"
