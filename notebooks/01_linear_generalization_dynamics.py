@@ -38,8 +38,8 @@ if "google.colab" in sys.modules:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", REPO], check=True)
 
 # %% tags=["parameters"]
-scale = "book"  # "smoke" (seconds, tests), "book" (this page), "paper" (larger)
-seed = 0  # any non-negative integer: the numbers change with it, the claims must not
+scale = "book"  # "smoke" (tests), "book" (this page) or "paper" (larger)
+seed = 0  # any integer >= 0: the numbers change with it, the claims must not
 
 # %%
 import matplotlib.pyplot as plt

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import book, runner
+from . import book, runner, scaffold
 from .params import SCALES
 
 
@@ -34,6 +34,10 @@ def parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="build the HTML book from the executed chapters (no execution)")
     b.add_argument("--build-dir", type=Path, default=None)
     _add_run_arguments(sub.add_parser("book", help="run every chapter at book scale, then build the book"))
+    n = sub.add_parser("new", help="scaffold a chapter pair from the template and list it in _toc.yml")
+    n.add_argument("stem", metavar="NN_slug", help="e.g. 21_lottery_tickets")
+    n.add_argument("--title", default=None, help="the chapter's title (default: from the slug)")
+    n.add_argument("--part", type=int, default=None, help="1-based part of _toc.yml (default: the last numbered)")
     return top
 
 
@@ -87,6 +91,16 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_run(args)[0]
         if args.command == "build":
             return cmd_build(args)
+        if args.command == "new":
+            root = runner.find_root()
+            try:
+                source = scaffold.new_chapter(root, args.stem, args.title, args.part)
+            except scaffold.ScaffoldError as err:
+                print(f"error: {err}", file=sys.stderr)
+                return 2
+            print(f"Created {source.relative_to(root)} and its .ipynb, listed in _toc.yml. Fill in the TODOs,")
+            print(f"then: python -m overparam_utils run {args.stem[:2]} --scale smoke && make sync && make test")
+            return 0
         if args.command == "book":
             if args.scale != "book":
                 print("note: building the book from a non-book scale", file=sys.stderr)
