@@ -104,3 +104,100 @@ def train_readouts(
                 sched.step()
     saved.append((w.detach() * mask).clone())
     return torch.stack(saved).numpy()
+
+
+def mlp(d_in: int, width: int, d_out: int, depth: int = 1, activation: str = "relu", seed: int | None = None):
+    """A fully connected network ``d_in -> width (x depth hidden layers) -> d_out`` (torch default init).
+
+    ``activation`` is ``"relu"`` or ``"tanh"``; ``seed`` (if given) makes the initial weights
+    reproducible without touching the global torch generator. For the chapters that train small
+    classifiers on digits / MNIST-1D.
+    """
+    import torch
+    from torch import nn
+
+    act = {"relu": nn.ReLU, "tanh": nn.Tanh}[activation]
+
+    def build():
+        layers, d = [], d_in
+        for _ in range(depth):
+            layers += [nn.Linear(d, width), act()]
+            d = width
+        return nn.Sequential(*layers, nn.Linear(d, d_out))
+
+    if seed is None:
+        return build()
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        return build()
+
+
+def accuracy(model, X, y) -> float:
+    """Fraction of ``X (n, d)`` whose arg-max output equals the label ``y (n,)`` (no gradients)."""
+    import torch
+
+    with torch.no_grad():
+        logits = model(torch.as_tensor(X))
+        return float((logits.argmax(dim=1) == torch.as_tensor(y)).float().mean())
+
+
+def train_classifier(
+    model,
+    X: ArrayLike,
+    y: ArrayLike,
+    *,
+    steps: int,
+    lr: float,
+    optimizer: str = "sgd",
+    momentum: float = 0.0,
+    weight_decay: float = 0.0,
+    batch_size: int | None = None,
+    seed: int = 0,
+    eval_every: int = 0,
+    X_test: ArrayLike | None = None,
+    y_test: ArrayLike | None = None,
+    desc: str | None = None,
+) -> dict[str, list[float]]:
+    """Train ``model`` on ``(X, y)`` with the cross-entropy loss; return the history.
+
+    ``batch_size=None`` is full-batch; otherwise mini-batches are drawn with a generator seeded by
+    ``seed``. ``optimizer`` is ``"sgd"`` (with ``momentum``) or ``"adam"``; ``weight_decay`` is the
+    optimizer's own (coupled) L2 term. Every ``eval_every`` steps (and at the end) the history records
+    ``step``, ``train_loss``, ``train_acc`` and, with test data, ``test_acc``.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    X_t, y_t = torch.as_tensor(np.asarray(X), dtype=torch.float32), torch.as_tensor(np.asarray(y))
+    params = [p for p in model.parameters() if p.requires_grad]
+    if optimizer == "sgd":
+        opt = torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
+    elif optimizer == "adam":
+        opt = torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
+    else:
+        raise ValueError(f"optimizer={optimizer!r}; choose 'sgd' or 'adam'")
+    gen = torch.Generator().manual_seed(seed)
+    history: dict[str, list[float]] = {"step": [], "train_loss": [], "train_acc": [], "test_acc": []}
+
+    def record(step: int) -> None:
+        with torch.no_grad():
+            logits = model(X_t)
+            history["step"].append(step)
+            history["train_loss"].append(float(F.cross_entropy(logits, y_t)))
+            history["train_acc"].append(float((logits.argmax(1) == y_t).float().mean()))
+            if X_test is not None:
+                history["test_acc"].append(accuracy(model, np.asarray(X_test, dtype=np.float32), y_test))
+
+    for step in progress(range(steps), desc=desc or "training", total=steps):
+        if eval_every and step % eval_every == 0:
+            record(step)
+        if batch_size is None:
+            xb, yb = X_t, y_t
+        else:
+            idx = torch.randint(len(y_t), (batch_size,), generator=gen)
+            xb, yb = X_t[idx], y_t[idx]
+        opt.zero_grad()
+        F.cross_entropy(model(xb), yb).backward()
+        opt.step()
+    record(steps)
+    return history

@@ -72,3 +72,45 @@ def test_standardize_columns_uses_training_statistics():
     np.testing.assert_allclose(Gs, (G - mean) / std)
     const = np.ones((5, 2))
     assert np.all(np.isfinite(standardize_columns(const)[0]))
+
+
+def test_digits_split_is_standardised_disjoint_and_seeded():
+    from overparam_utils.data import digits_split
+
+    X, y, Xt, yt = digits_split(n_train=1000, n_test=300, seed=1)
+    assert X.shape == (1000, 64) and Xt.shape == (300, 64) and X.dtype == np.float32 and y.dtype == np.int64
+    np.testing.assert_allclose(X.mean(0), 0, atol=1e-5)
+    assert set(np.unique(y)) == set(range(10))
+    X2, *_ = digits_split(n_train=1000, n_test=300, seed=1)
+    np.testing.assert_array_equal(X, X2)
+    assert not np.array_equal(X, digits_split(n_train=1000, n_test=300, seed=2)[0])
+    with pytest.raises(ValueError, match="exceeds"):
+        digits_split(n_train=1700, n_test=200)
+
+
+def test_mnist1d_split_is_procedural_seeded_and_restores_global_state():
+    from overparam_utils.data import mnist1d_split
+
+    np.random.seed(123)
+    expected_next = np.random.rand()
+    np.random.seed(123)
+    X, y, Xt, yt = mnist1d_split(n_train=400, n_test=100, seed=3)
+    assert np.random.rand() == expected_next
+    assert X.shape == (400, 40) and Xt.shape == (100, 40) and set(np.unique(y)) <= set(range(10))
+    np.testing.assert_array_equal(X, mnist1d_split(n_train=400, n_test=100, seed=3)[0])
+    with pytest.raises(ValueError, match="multiple of 10"):
+        mnist1d_split(n_train=401, n_test=100)
+
+
+def test_flip_labels_flips_exactly_the_fraction_to_other_classes():
+    from overparam_utils.data import flip_labels
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 10, size=1000)
+    noisy, flipped = flip_labels(y, 0.2, 10, rng)
+    assert flipped.sum() == 200
+    assert np.all(noisy[flipped] != y[flipped]) and np.all(noisy[~flipped] == y[~flipped])
+    assert set(np.unique(noisy)) <= set(range(10))
+    assert flip_labels(y, 0.0, 10, rng)[1].sum() == 0
+    with pytest.raises(ValueError):
+        flip_labels(y, 1.5, 10, rng)

@@ -55,3 +55,37 @@ def test_bad_optimizer_and_snapshots():
 
 def test_device_is_cpu_or_cuda():
     assert device() in ("cpu", "cuda")
+
+
+def test_mlp_shapes_and_seeded_init_leaves_global_state_alone():
+    import torch
+
+    from overparam_utils.training import mlp
+
+    torch.manual_seed(0)
+    before = torch.rand(1)
+    torch.manual_seed(0)
+    a, b = mlp(5, 16, 3, depth=2, seed=7), mlp(5, 16, 3, depth=2, seed=7)
+    assert torch.rand(1) == before  # seeding the model did not move the global generator
+    for pa, pb in zip(a.parameters(), b.parameters(), strict=True):
+        assert torch.equal(pa, pb)
+    assert a(torch.zeros(4, 5)).shape == (4, 3)
+    assert len([m for m in a if isinstance(m, torch.nn.Linear)]) == 3
+    assert isinstance(mlp(2, 3, 1, activation="tanh")[1], torch.nn.Tanh)
+
+
+def test_train_classifier_fits_separable_data_and_records_history():
+    from overparam_utils.training import accuracy, mlp, train_classifier
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((200, 2)).astype(np.float32)
+    y = (X[:, 0] + X[:, 1] > 0).astype(np.int64)
+    model = mlp(2, 32, 2, seed=0)
+    hist = train_classifier(model, X, y, steps=300, lr=0.1, momentum=0.9, eval_every=100, X_test=X, y_test=y)
+    assert hist["step"] == [0, 100, 200, 300]
+    assert hist["train_acc"][-1] > 0.95 and hist["train_loss"][-1] < hist["train_loss"][0]
+    assert hist["test_acc"][-1] == accuracy(model, X, y)
+    mini = train_classifier(mlp(2, 32, 2, seed=0), X, y, steps=200, lr=0.01, optimizer="adam", batch_size=32)
+    assert mini["train_acc"][-1] > 0.9 and len(mini["step"]) == 1
+    with pytest.raises(ValueError, match="optimizer"):
+        train_classifier(model, X, y, steps=1, lr=0.1, optimizer="lbfgs")
