@@ -25,7 +25,7 @@ book: $(STAMP)  ## execute every chapter at book scale and build _build/html
 	$(PY) -m overparam_utils book $(if $(JOBS),--jobs $(JOBS))
 
 test: $(STAMP)  ## run the test suite on all cores (unit tests, smoke runs of every chapter, checks)
-	$(PY) -m pytest -n auto
+	$(PY) -m pytest -n auto --dist loadfile
 
 run: $(STAMP)  ## execute chapters only, e.g. make run ARGS="--scale smoke 01"
 	$(PY) -m overparam_utils run $(ARGS)

@@ -15,7 +15,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import yaml
+
+from . import report
 
 STRICT_FLAGS = ("-W", "-n", "--keep-going")
 
@@ -46,10 +49,24 @@ def toc_chapters(root: Path) -> list[str]:
     return [Path(f).stem for f in toc_files(root) if f.startswith("notebooks/")]
 
 
+MARKERS = {
+    "claims": "<!-- generated: claims -->",
+    "coverage": "<!-- generated: coverage -->",
+    "runtimes": "<!-- generated: runtimes -->",
+}
+"""Comment lines in ``book/*.md`` that :func:`stage` replaces with generated content."""
+
+
 def stage(root: Path, build: Path) -> Path:
-    """Assemble the book's source tree under ``<build>/site-src`` and return it."""
+    """Assemble the book's source tree under ``<build>/site-src`` and return it.
+
+    Copies the configuration, ``book/`` and the executed chapters, then fills the generated parts
+    from the claims records: the Claims page, the Coverage page, the front page's runtime table,
+    and in each chapter a status row under the title and a provenance footer.
+    """
     executed = build / "executed"
-    missing = [s for s in toc_chapters(root) if not (executed / f"{s}.ipynb").exists()]
+    stems = toc_chapters(root)
+    missing = [s for s in stems if not (executed / f"{s}.ipynb").exists()]
     if missing:
         raise FileNotFoundError(
             f"no executed copy of {', '.join(missing)} in {executed}; run `python -m overparam_utils run` first"
@@ -61,10 +78,37 @@ def stage(root: Path, build: Path) -> Path:
     for name in ("_config.yml", "_toc.yml"):
         shutil.copy2(root / name, src / name)
     shutil.copytree(root / "book", src / "book")
+    records = report.load_records(build, stems)
+    seed_records = report.load_seed_records(build, records)
+    coverage_file = root / "book" / "coverage.yml"
+    generated = {
+        "claims": report.claims_page(records, seed_records),
+        "runtimes": report.runtime_table(records),
+        "coverage": report.coverage_page(yaml.safe_load(coverage_file.read_text()), stems)
+        if coverage_file.exists()
+        else "",
+    }
+    for page in (src / "book").glob("*.md"):
+        text = page.read_text()
+        for key, marker in MARKERS.items():
+            if marker in text:
+                text = text.replace(marker, generated[key])
+        page.write_text(text)
     (src / "notebooks").mkdir()
-    for stem in toc_chapters(root):
-        shutil.copy2(executed / f"{stem}.ipynb", src / "notebooks" / f"{stem}.ipynb")
+    for stem in stems:
+        nb = nbformat.read(executed / f"{stem}.ipynb", as_version=4)
+        if stem in records:
+            decorate(nb, records[stem], seed_records.get(stem))
+        nbformat.write(nb, src / "notebooks" / f"{stem}.ipynb")
     return src
+
+
+def decorate(nb, record, runs=None) -> None:
+    """Insert the status row after the chapter's title cell and append the provenance footer."""
+    status = nbformat.v4.new_markdown_cell(report.status_markdown(record, runs), metadata={"tags": ["chapter-status"]})
+    footer = nbformat.v4.new_markdown_cell(report.footer_markdown(record), metadata={"tags": ["provenance"]})
+    nb.cells.insert(1, status)
+    nb.cells.append(footer)
 
 
 def jupyter_book_cmd() -> list[str]:

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import book, runner, scaffold
+from . import book, pairs, runner, scaffold
 from .params import SCALES
 
 
@@ -20,10 +20,12 @@ def _add_run_arguments(p: argparse.ArgumentParser, default_scale: str = "book") 
     )
     p.add_argument("--scale", default=default_scale, help=f"one of {', '.join(SCALES)} (default: {default_scale})")
     p.add_argument("--seed", default="0", help="non-negative integer (default: 0)")
+    p.add_argument("--seeds", default=None, help="several seeds, e.g. 0,1,2 (the first is the one the book shows)")
     p.add_argument("--jobs", "-j", type=int, default=None, help="parallel chapters (default: one per core)")
     p.add_argument("--force", action="store_true", help="execute even chapters whose inputs did not change")
     p.add_argument("--timeout", type=float, default=None, help="per-chapter limit in seconds (default by scale)")
     p.add_argument("--build-dir", type=Path, default=None, help="output directory (default: <root>/_build)")
+    p.add_argument("--no-network", action="store_true", help="make any network access from a chapter an error")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -34,6 +36,7 @@ def parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="build the HTML book from the executed chapters (no execution)")
     b.add_argument("--build-dir", type=Path, default=None)
     _add_run_arguments(sub.add_parser("book", help="run every chapter at book scale, then build the book"))
+    sub.add_parser("check-pairs", help="check that every notebooks/*.ipynb matches its .py and has no outputs")
     n = sub.add_parser("new", help="scaffold a chapter pair from the template and list it in _toc.yml")
     n.add_argument("stem", metavar="NN_slug", help="e.g. 21_lottery_tickets")
     n.add_argument("--title", default=None, help="the chapter's title (default: from the slug)")
@@ -50,10 +53,14 @@ def _root_and_build(args: argparse.Namespace) -> tuple[Path, Path]:
 def cmd_run(args: argparse.Namespace, quiet_summary: bool = False) -> tuple[int, list[dict]]:
     """``run``: execute the chosen chapters; return the exit status and their records."""
     root, build_dir = _root_and_build(args)
-    jobs = runner.plan(root, args.notebooks, args.scale, args.seed, args.jobs, build_dir, args.timeout)
+    if args.seeds is not None and args.seed != "0":
+        raise runner.UsageError("give either --seed or --seeds, not both")
+    jobs = runner.plan(
+        root, args.notebooks, args.scale, args.seed, args.jobs, build_dir, args.timeout, args.seeds, args.no_network
+    )
     n_jobs = min(args.jobs or runner.default_jobs(), len(jobs))
-    first = jobs[0]
-    print(f"Executing {len(jobs)} chapter(s), scale={first.scale}, seed={first.seed}, {n_jobs} job(s) -> {build_dir}")
+    seeds = ",".join(str(s) for s in dict.fromkeys(j.seed for j in jobs))
+    print(f"Executing {len(jobs)} run(s), scale={jobs[0].scale}, seed(s) {seeds}, {n_jobs} job(s) -> {build_dir}")
     records = runner.run(jobs, n_jobs, force=args.force)
     print(runner.summarize(records, with_claims_line=not quiet_summary))
     ok = all(r["status"] == "pass" for r in records)
@@ -91,6 +98,11 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_run(args)[0]
         if args.command == "build":
             return cmd_build(args)
+        if args.command == "check-pairs":
+            problems = pairs.all_pair_problems(runner.find_root())
+            for problem in problems:
+                print(problem, file=sys.stderr)
+            return 1 if problems else 0
         if args.command == "new":
             root = runner.find_root()
             try:

@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
             progress_bar=False,
             log_output=False,
             request_save_on_cell_execute=True,
+            start_timeout=300,  # a loaded machine can take long to start a kernel
         )
     except PapermillExecutionError as err:
         source = (err.source or "").strip().splitlines()

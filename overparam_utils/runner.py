@@ -128,9 +128,10 @@ def package_files() -> dict[str, Path]:
     return {str(p.relative_to(pkg)): p for p in sorted(pkg.rglob("*.py")) if "__pycache__" not in p.parts}
 
 
-def cache_key(root: Path, source: Path, scale: str, seed: int) -> str:
-    """SHA-256 over everything a chapter's result depends on: its source, the helper package,
-    the dependency pins, the Python version, scale, seed and the record version."""
+def inputs_key(root: Path, source: Path, scale: str) -> str:
+    """SHA-256 over everything a chapter's result depends on except the seed: its source, the helper
+    package, the dependency pins, the Python version, the scale and the record version. Runs of one
+    chapter on several seeds share it (the Claims page only compares such runs)."""
     h = hashlib.sha256()
 
     def add(label: str, data: bytes) -> None:
@@ -139,7 +140,6 @@ def cache_key(root: Path, source: Path, scale: str, seed: int) -> str:
     add("record_version", str(RECORD_VERSION).encode())
     add("python", platform.python_version().encode())
     add("scale", scale.encode())
-    add("seed", str(seed).encode())
     add("source", source.read_bytes())
     for name, path in package_files().items():
         add("overparam_utils/" + name, path.read_bytes())
@@ -147,6 +147,11 @@ def cache_key(root: Path, source: Path, scale: str, seed: int) -> str:
         path = root / name
         add(name, path.read_bytes() if path.exists() else b"<missing>")
     return h.hexdigest()
+
+
+def cache_key(root: Path, source: Path, scale: str, seed: int) -> str:
+    """The cache key of one run: :func:`inputs_key` and the seed."""
+    return hashlib.sha256(f"{inputs_key(root, source, scale)}:{seed}".encode()).hexdigest()
 
 
 # ----------------------------------------------------------------------------- records
@@ -237,6 +242,8 @@ class Job:
     key: str
     threads: int
     timeout_s: float
+    inputs: str = ""
+    no_network: bool = False
 
     @property
     def stem(self) -> str:
@@ -264,6 +271,10 @@ def kernel_env(job: Job) -> dict[str, str]:
             "TQDM_DISABLE": "1",
         }
     )
+    if job.no_network:
+        guard = str(Path(__file__).resolve().parent / "netguard")
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (guard, env.get("PYTHONPATH", "")) if p)
+        env["OVERPARAM_NO_NETWORK"] = "1"
     return env
 
 
@@ -335,6 +346,7 @@ def execute(job: Job) -> dict[str, Any]:
         "threads": job.threads,
         "commit": git_commit(job.source.parent.parent),
         "cache_key": job.key,
+        "inputs_key": job.inputs,
         "versions": versions(),
         "executed": str(paths.executed),
         "checks": checks,
@@ -384,6 +396,22 @@ def parse_seed(text: str) -> int:
         raise UsageError(f"--seed: {err}") from None
 
 
+def parse_seeds(text: str) -> list[int]:
+    """``--seeds 0,1,2`` as a list of distinct non-negative integers, else :class:`UsageError`."""
+    parts = [p.strip() for p in str(text).split(",") if p.strip()]
+    if not parts:
+        raise UsageError(f"--seeds {text!r} is not allowed; use a comma-separated list such as 0,1,2")
+    seeds = [parse_seed(p) for p in parts]
+    if len(set(seeds)) != len(seeds):
+        raise UsageError(f"--seeds {text!r} repeats a seed")
+    return seeds
+
+
+def seed_build_dir(build: Path, seed: int, primary: int) -> Path:
+    """Where a seed's outputs go: the build directory for the primary seed, ``seeds/<seed>/`` below it else."""
+    return build if seed == primary else build / "seeds" / str(seed)
+
+
 def plan(
     root: Path,
     names: list[str],
@@ -392,13 +420,19 @@ def plan(
     jobs: int | None,
     build: Path,
     timeout_s: float | None = None,
+    seeds: str | None = None,
+    no_network: bool = False,
 ) -> list[Job]:
-    """Validate every argument and return the jobs; raises :class:`UsageError` before anything runs."""
+    """Validate every argument and return the jobs; raises :class:`UsageError` before anything runs.
+
+    With ``seeds`` (``"0,1,2"``) every chapter runs once per seed; the first seed is the primary one,
+    whose outputs go to ``build`` (the book shows it); the others go to ``build/seeds/<seed>/``.
+    """
     try:
         scale = validate_scale(scale)
     except ParameterError:
         raise UsageError(f"--scale {scale!r} is not allowed; choose one of {', '.join(SCALES)}") from None
-    seed = parse_seed(str(seed))
+    seed_list = parse_seeds(seeds) if seeds is not None else [parse_seed(str(seed))]
     if jobs is not None and jobs < 1:
         raise UsageError(f"--jobs {jobs} is not allowed; use a positive integer (default: one per core)")
     sources = resolve_notebooks(root, names)
@@ -406,19 +440,23 @@ def plan(
         raise UsageError("no chapters found under notebooks/")
     for source in sources:
         check_parameters_cell(source)
-    n_jobs = min(jobs or default_jobs(), len(sources))
+    n_jobs = min(jobs or default_jobs(), len(sources) * len(seed_list))
     threads = max(1, default_jobs() // n_jobs)
     timeout = timeout_s if timeout_s is not None else DEFAULT_TIMEOUT_S[scale]
+    inputs = {s: inputs_key(root, s, scale) for s in sources}
     return [
         Job(
             source=s,
             scale=scale,
-            seed=seed,
-            build=build,
-            key=cache_key(root, s, scale, seed),
+            seed=sd,
+            build=seed_build_dir(build, sd, seed_list[0]),
+            key=hashlib.sha256(f"{inputs[s]}:{sd}".encode()).hexdigest(),
             threads=threads,
             timeout_s=timeout,
+            inputs=inputs[s],
+            no_network=no_network,
         )
+        for sd in seed_list
         for s in sources
     ]
 
@@ -453,7 +491,7 @@ class Reporter:
         extra = f", {nr} not reproduced" if nr else ""
         self.line(
             f"[{self.done}/{self.total}] {record['status'].upper():7s} {record['chapter']} "
-            f"({how}; {passed}/{len(checks)} checks pass{extra})"
+            f"(seed {record['seed']}, {how}; {passed}/{len(checks)} checks pass{extra})"
         )
         if self.bar is not None:
             self.bar.update(1)
@@ -467,12 +505,12 @@ def run(jobs: list[Job], n_jobs: int, force: bool = False) -> list[dict[str, Any
     """Execute ``jobs`` (cached ones skipped unless ``force``) on ``n_jobs`` workers; return the records
     in the order of ``jobs``. Never raises for a failing chapter: failures are in the records."""
     reporter = Reporter(len(jobs))
-    records: dict[str, dict[str, Any]] = {}
+    records: dict[tuple[str, int], dict[str, Any]] = {}
     todo = []
     for job in jobs:
         cached = None if force else is_cached(job)
         if cached is not None:
-            records[job.stem] = cached
+            records[job.stem, job.seed] = cached
             reporter.finished(cached, cached=True)
         else:
             todo.append(job)
@@ -485,21 +523,24 @@ def run(jobs: list[Job], n_jobs: int, force: bool = False) -> list[dict[str, Any
         futures = {pool.submit(work, job): job for job in todo}
         for fut in cf.as_completed(futures):
             record = fut.result()
-            records[futures[fut].stem] = record
+            job = futures[fut]
+            records[job.stem, job.seed] = record
             reporter.finished(record, cached=False)
     reporter.close()
-    return [records[job.stem] for job in jobs]
+    return [records[job.stem, job.seed] for job in jobs]
 
 
 def summarize(records: list[dict[str, Any]], with_claims_line: bool = True) -> str:
     """A runtime table and the failures, as printed at the end of a run."""
     lines = ["", f"{'chapter':45s} {'status':8s} {'runtime':>9s}  checks"]
+    several = len({r["seed"] for r in records}) > 1
     for r in records:
+        name = f"{r['chapter']} (seed {r['seed']})" if several else r["chapter"]
         checks = r.get("checks", [])
         passed = sum(c["status"] == "pass" for c in checks)
         nr = sum(c["status"] == "not_reproduced" for c in checks)
         extra = f" ({nr} not reproduced)" if nr else ""
-        lines.append(f"{r['chapter']:45s} {r['status']:8s} {r['runtime_s']:8.1f}s  {passed}/{len(checks)}{extra}")
+        lines.append(f"{name:45s} {r['status']:8s} {r['runtime_s']:8.1f}s  {passed}/{len(checks)}{extra}")
     if with_claims_line:
         lines.append(claims_summary(records))
     failures = [r for r in records if r["status"] != "pass"]
@@ -507,7 +548,7 @@ def summarize(records: list[dict[str, Any]], with_claims_line: bool = True) -> s
         lines.append("")
         lines.append(f"{len(failures)} chapter(s) failed:")
         for r in failures:
-            lines.append(f"- {r['chapter']} ({r['status']}); executed copy: {r['executed']}")
+            lines.append(f"- {r['chapter']} (seed {r['seed']}, {r['status']}); executed copy: {r['executed']}")
             lines += [f"    {line}" for line in record_failures(r)]
     return "\n".join(lines)
 

@@ -154,3 +154,24 @@ def test_failed_build_keeps_the_last_good_book(fixture_project):
 def test_build_refuses_when_a_chapter_was_not_executed(fixture_project):
     result = run_cli("build", cwd=fixture_project)
     assert result.returncode == 1 and "no executed copy of 01_good" in result.stderr
+
+
+def test_no_network_makes_a_download_fail_but_lets_chapters_run(fixture_project):
+    shutil.copy(FIXTURES / "extra" / "downloads.py", fixture_project / "notebooks" / "05_downloads.py")
+    result = run_cli("run", "01", "05", "--scale", "smoke", "--no-network", cwd=fixture_project)
+    assert result.returncode == 1, result.stdout + result.stderr
+    record = json.loads((fixture_project / "_build" / "claims" / "05_downloads.json").read_text())
+    assert record["status"] == "error" and "blocked (--no-network)" in record["error"]["evalue"]
+    good = json.loads((fixture_project / "_build" / "claims" / "01_good.json").read_text())
+    assert good["status"] == "pass"  # the kernel still talks to papermill over loopback
+
+
+def test_several_seeds_write_one_record_each(fixture_project):
+    result = run_cli("run", "01", "--scale", "smoke", "--seeds", "2,5", cwd=fixture_project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    primary = json.loads((fixture_project / "_build" / "claims" / "01_good.json").read_text())
+    other = json.loads((fixture_project / "_build" / "seeds" / "5" / "claims" / "01_good.json").read_text())
+    assert (primary["seed"], other["seed"]) == (2, 5)
+    assert primary["inputs_key"] == other["inputs_key"] and primary["cache_key"] != other["cache_key"]
+    assert run_cli("run", "--seeds", "1,1", cwd=fixture_project).returncode == 2
+    assert "not both" in run_cli("run", "--seed", "3", "--seeds", "1,2", cwd=fixture_project).stderr
