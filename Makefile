@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 JOBS   ?=
 
-.PHONY: book test run build setup sync lint clean help
+.PHONY: book test run build setup sync lint clean help bench drift
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -41,3 +41,16 @@ lint: $(STAMP)  ## ruff
 
 clean:  ## remove _build (keeps .venv)
 	rm -rf _build
+
+bench: $(STAMP)  ## time chapters (1 vs 2 jobs, cold vs warm) and vectorised helpers vs loops
+	$(PY) -m overparam_utils bench
+
+DRIFT_VENV := .venv-drift
+drift: $(STAMP)  ## run every chapter at smoke scale with the newest dependency releases and diff the claims
+	@test -x $(DRIFT_VENV)/bin/python || $(PYTHON) -m venv $(DRIFT_VENV)
+	sed -E 's/[=<>~!].*//' requirements.txt | grep -v -E '^(torch|#|$$)' > $(DRIFT_VENV)/unpinned.txt
+	$(DRIFT_VENV)/bin/python -m pip install --quiet --upgrade torch==2.13.0 -r $(DRIFT_VENV)/unpinned.txt
+	$(DRIFT_VENV)/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PY) -m overparam_utils run --scale smoke --build-dir _build/drift-pinned
+	$(DRIFT_VENV)/bin/python -m overparam_utils run --scale smoke --build-dir _build/drift-newest || true
+	$(PY) -m overparam_utils drift-report _build/drift-pinned/claims _build/drift-newest/claims

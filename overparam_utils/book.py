@@ -9,6 +9,7 @@ build therefore leaves the last good book in place.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -95,18 +96,23 @@ def stage(root: Path, build: Path) -> Path:
                 text = text.replace(marker, generated[key])
         page.write_text(text)
     (src / "notebooks").mkdir()
+    has_claims_page = "book/claims" in toc_files(root)
     for stem in stems:
         nb = nbformat.read(executed / f"{stem}.ipynb", as_version=4)
         if stem in records:
-            decorate(nb, records[stem], seed_records.get(stem))
+            decorate(nb, records[stem], seed_records.get(stem), has_claims_page)
         nbformat.write(nb, src / "notebooks" / f"{stem}.ipynb")
     return src
 
 
-def decorate(nb, record, runs=None) -> None:
+def decorate(nb, record, runs=None, link_claims: bool = True) -> None:
     """Insert the status row after the chapter's title cell and append the provenance footer."""
-    status = nbformat.v4.new_markdown_cell(report.status_markdown(record, runs), metadata={"tags": ["chapter-status"]})
-    footer = nbformat.v4.new_markdown_cell(report.footer_markdown(record), metadata={"tags": ["provenance"]})
+    status = nbformat.v4.new_markdown_cell(
+        report.status_markdown(record, runs, link_claims), metadata={"tags": ["chapter-status"]}, id="chapter-status"
+    )
+    footer = nbformat.v4.new_markdown_cell(
+        report.footer_markdown(record), metadata={"tags": ["provenance"]}, id="provenance"
+    )  # fixed ids: the staged book must be byte-identical when nothing changed
     nb.cells.insert(1, status)
     nb.cells.append(footer)
 
@@ -117,9 +123,29 @@ def jupyter_book_cmd() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "jupyter_book"]
 
 
-def build(root: Path, build_dir: Path, quiet: bool = False) -> tuple[bool, str]:
-    """Build ``<build_dir>/html`` strictly; return ``(ok, log)``. The old HTML survives a failure."""
+BUILD_KEY_FILE = ".build-key"
+
+
+def tree_key(src: Path) -> str:
+    """SHA-256 over every file (path and content) of a staged source tree: equal keys, equal books."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in src.rglob("*") if p.is_file()):
+        h.update(str(path.relative_to(src)).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def build(root: Path, build_dir: Path, force: bool = False) -> tuple[bool, str]:
+    """Build ``<build_dir>/html`` strictly; return ``(ok, log)``. The old HTML survives a failure.
+
+    When the staged sources are identical to those of the current ``html`` (same executed chapters,
+    pages and configuration), nothing is rebuilt unless ``force``; the log then says so.
+    """
     src = stage(root, build_dir)
+    key = tree_key(src)
+    target = build_dir / "html"
+    key_file = target / BUILD_KEY_FILE
+    if not force and key_file.exists() and key_file.read_text() == key and (target / "index.html").exists():
+        return True, "unchanged: the staged book is identical to the one in html/"
     scratch = build_dir / ".html-scratch"
     if scratch.exists():
         shutil.rmtree(scratch)
@@ -129,7 +155,7 @@ def build(root: Path, build_dir: Path, quiet: bool = False) -> tuple[bool, str]:
     new_html = scratch / "_build" / "html"
     if proc.returncode != 0 or not (new_html / "index.html").exists():
         return False, log
-    target = build_dir / "html"
+    (new_html / BUILD_KEY_FILE).write_text(key)
     old = build_dir / ".html-old"
     if old.exists():
         shutil.rmtree(old)

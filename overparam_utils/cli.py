@@ -35,7 +35,15 @@ def parser() -> argparse.ArgumentParser:
     _add_run_arguments(sub.add_parser("run", help="execute chapters with papermill and record their claims"))
     b = sub.add_parser("build", help="build the HTML book from the executed chapters (no execution)")
     b.add_argument("--build-dir", type=Path, default=None)
+    b.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     _add_run_arguments(sub.add_parser("book", help="run every chapter at book scale, then build the book"))
+    be = sub.add_parser("bench", help="time chapters (1 vs 2 jobs, cold vs warm) and vectorised helpers vs loops")
+    be.add_argument("--smoke", action="store_true", help="tiny sizes and two chapters (what the tests run)")
+    be.add_argument("--skip-chapters", action="store_true", help="only the helper benchmarks")
+    be.add_argument("--build-dir", type=Path, default=None)
+    dr = sub.add_parser("drift-report", help="compare two claims directories (pinned vs newest dependencies)")
+    dr.add_argument("pinned", type=Path, help="claims directory of the pinned run")
+    dr.add_argument("drift", type=Path, help="claims directory of the run with the newest releases")
     sub.add_parser("check-pairs", help="check that every notebooks/*.ipynb matches its .py and has no outputs")
     n = sub.add_parser("new", help="scaffold a chapter pair from the template and list it in _toc.yml")
     n.add_argument("stem", metavar="NN_slug", help="e.g. 21_lottery_tickets")
@@ -72,7 +80,7 @@ def cmd_build(args: argparse.Namespace, records: list[dict] | None = None) -> in
     root, build_dir = _root_and_build(args)
     print("Building the book with Jupyter Book (strict: warnings are errors) ...", flush=True)
     try:
-        ok, log = book.build(root, build_dir)
+        ok, log = book.build(root, build_dir, force=getattr(args, "force", False))
     except FileNotFoundError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
@@ -85,7 +93,7 @@ def cmd_build(args: argparse.Namespace, records: list[dict] | None = None) -> in
     index = build_dir / "html" / "index.html"
     if records is None:
         records = [r for s in book.toc_chapters(root) if (r := runner.read_record(build_dir / "claims" / f"{s}.json"))]
-    print(f"Book built: {index}")
+    print(f"Book {'unchanged (nothing to rebuild)' if log.startswith('unchanged') else 'built'}: {index}")
     print(runner.claims_summary(records))
     return 0
 
@@ -98,6 +106,18 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_run(args)[0]
         if args.command == "build":
             return cmd_build(args)
+        if args.command == "bench":
+            from . import bench
+
+            root, build_dir = _root_and_build(args)
+            bench.main(root, build_dir, smoke=args.smoke, skip_chapters=args.skip_chapters)
+            return 0
+        if args.command == "drift-report":
+            from . import drift
+
+            findings = drift.compare(args.pinned, args.drift)
+            print(drift.render(findings))
+            return 1 if findings else 0
         if args.command == "check-pairs":
             problems = pairs.all_pair_problems(runner.find_root())
             for problem in problems:

@@ -154,19 +154,22 @@ def claims_page(
     return "\n".join(lines)
 
 
-def status_markdown(record: Mapping[str, Any], runs: Mapping[int, dict[str, Any]] | None = None) -> str:
-    """The one-line status row under a chapter's title."""
+def status_markdown(
+    record: Mapping[str, Any], runs: Mapping[int, dict[str, Any]] | None = None, link_claims: bool = True
+) -> str:
+    """The status box under a chapter's title (linking to the Claims page when the book has one)."""
     checks = record.get("checks", [])
     n_pass = sum(c["status"] == "pass" for c in checks)
     n_nr = sum(c["status"] == "not_reproduced" for c in checks)
     nr_text = f", {n_nr} not reproduced" if n_nr else ""
     seeds = f" (and {len(runs) - 1} more seeds)" if runs and len(runs) > 1 else ""
+    label = chapter_label(record["chapter"])
+    link = f" Every check, its measured value and threshold: {{ref}}`the Claims page <{label}>`." if link_claims else ""
     return (
         f"```{{admonition}} Claims: {n_pass} of {len(checks)} checks pass{nr_text}\n"
         f":class: tip\n"
         f"This page was executed at scale `{record['scale']}` with seed {record['seed']}{seeds} in "
-        f"{record['runtime_s']:.1f} s. Every check, its measured value and threshold: "
-        f"{{ref}}`the Claims page <{chapter_label(record['chapter'])}>`.\n```"
+        f"{record['runtime_s']:.1f} s.{link}\n```"
     )
 
 

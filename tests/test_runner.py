@@ -175,3 +175,29 @@ def test_several_seeds_write_one_record_each(fixture_project):
     assert primary["inputs_key"] == other["inputs_key"] and primary["cache_key"] != other["cache_key"]
     assert run_cli("run", "--seeds", "1,1", cwd=fixture_project).returncode == 2
     assert "not both" in run_cli("run", "--seed", "3", "--seeds", "1,2", cwd=fixture_project).stderr
+
+
+def test_unchanged_book_is_not_rebuilt(fixture_project):
+    toc = fixture_project / "_toc.yml"
+    toc.write_text(
+        toc.read_text()
+        .replace("      - file: notebooks/02_failing_claim\n", "")
+        .replace("      - file: notebooks/03_raising\n", "")
+    )
+    assert run_cli("run", "01", "--scale", "smoke", cwd=fixture_project).returncode == 0
+    first = run_cli("build", cwd=fixture_project)
+    assert first.returncode == 0 and "Book built" in first.stdout
+    second = run_cli("build", cwd=fixture_project)
+    assert second.returncode == 0 and "Book unchanged" in second.stdout
+    (fixture_project / "book" / "intro.md").write_text("# Fixture book\n\nEdited.\n")
+    assert "Book built" in run_cli("build", cwd=fixture_project).stdout
+
+
+def test_same_seed_gives_identical_claims_for_a_real_chapter(tmp_path):
+    def run_once(build):
+        result = run_cli("run", "01", "--scale", "smoke", "--seed", "11", "--build-dir", str(build))
+        assert result.returncode == 0, result.stdout + result.stderr
+        return json.loads((build / "claims" / "01_linear_generalization_dynamics.json").read_text())
+
+    a, b = run_once(tmp_path / "a"), run_once(tmp_path / "b")
+    assert [(c["id"], c["measured"]) for c in a["checks"]] == [(c["id"], c["measured"]) for c in b["checks"]]

@@ -1,0 +1,134 @@
+"""Generated pages (Claims, Coverage, status rows), the drift comparison, and the bench command."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import ROOT, run_cli
+
+from overparam_utils import drift, report
+
+
+def record(stem="01_x", seed=0, measured=(2.0, 0.5), status="pass", inputs="k"):
+    checks = [
+        {
+            "id": "a",
+            "claim": "a holds",
+            "measured": measured[0],
+            "op": ">",
+            "threshold": 1.0,
+            "margin": measured[0] - 1.0,
+            "status": "pass" if measured[0] > 1 else "fail",
+            "reason": "",
+        },
+        {
+            "id": "b",
+            "claim": "b misses",
+            "measured": measured[1],
+            "op": "between",
+            "threshold": [1.0, 2.0],
+            "margin": min(measured[1] - 1.0, 2.0 - measured[1]),
+            "status": "not_reproduced",
+            "reason": "too small",
+        },
+    ]
+    return {
+        "chapter": stem,
+        "title": "A chapter",
+        "scale": "book",
+        "seed": seed,
+        "status": status,
+        "runtime_s": 3.5,
+        "checks": checks,
+        "inputs_key": inputs,
+        "commit": "abc",
+        "threads": 1,
+        "started_at": "2026-01-01",
+        "versions": {"python": "3.11", "numpy": "2"},
+        "error": None,
+    }
+
+
+def test_claims_page_has_a_summary_and_one_row_per_check():
+    page = report.claims_page({"01_x": record(), "02_y": record("02_y")})
+    assert "**2 of 4 checks pass**, 2 not reproduced, 0 fail, over 2 chapters" in page
+    rows = [line for line in page.splitlines() if line.startswith("| ") and not line.startswith("| status")]
+    assert len(rows) == 4
+    assert "Not reproduced: too small." in page and "(claims-01_x)=" in page and "in [1, 2]" in page
+
+
+def test_claims_page_shows_the_spread_over_seeds(tmp_path):
+    build = tmp_path
+    (build / "claims").mkdir()
+    primary = record(seed=0, measured=(2.0, 0.5))
+    (build / "claims" / "01_x.json").write_text(json.dumps(primary))
+    for seed, value, inputs in ((1, 3.0, "k"), (2, 0.5, "k"), (3, 9.0, "other")):
+        d = build / "seeds" / str(seed) / "claims"
+        d.mkdir(parents=True)
+        (d / "01_x.json").write_text(json.dumps(record(seed=seed, measured=(value, 0.5), inputs=inputs)))
+    records = report.load_records(build, ["01_x"])
+    runs = report.load_seed_records(build, records)
+    assert sorted(runs["01_x"]) == [0, 1, 2]  # seed 3 ran other code and is left out
+    page = report.claims_page(records, runs)
+    assert "over seeds" in page and "0.5 to 3 (2/3 pass)" in page
+
+
+def test_status_row_and_footer_carry_provenance():
+    status = report.status_markdown(record())
+    assert "1 of 2 checks pass, 1 not reproduced" in status and "claims-01_x" in status
+    footer = report.footer_markdown(record())
+    assert "commit `abc`" in footer and "seed 0" in footer and "3.5 s" in footer
+
+
+def test_coverage_page_links_chapters_and_explains_the_rest():
+    coverage = {
+        "papers": [
+            {"n": 1, "title": "P1", "class": "C", "chapter": "01_x"},
+            {"n": 2, "title": "P2", "class": "C", "chapter": "07_z"},
+            {"n": 3, "title": "P3", "class": "O", "reason": "off topic"},
+            {"n": 4, "title": "P4", "class": "E", "reason": "later"},
+        ]
+    }
+    page = report.coverage_page(coverage, ["01_x"])
+    assert "{doc}`/notebooks/01_x`" in page and "not in this build" in page
+    assert "no chapter: off topic" in page and "adjacent: later" in page
+    assert "4 papers. 1 have a chapter" in page
+
+
+def test_the_real_coverage_file_lists_76_papers_each_with_a_chapter_or_a_reason():
+    import yaml
+
+    papers = yaml.safe_load((ROOT / "book" / "coverage.yml").read_text())["papers"]
+    assert [p["n"] for p in papers] == list(range(1, 77))
+    for p in papers:
+        assert p["class"] in "CEO"
+        assert (p["class"] == "C") == ("chapter" in p), p
+        assert p.get("chapter") or p.get("reason"), p
+        if p.get("chapter"):
+            assert (ROOT / "notebooks" / f"{p['chapter']}.py").exists(), p
+
+
+def test_drift_compare_flags_flips_and_moves_beyond_the_margin(tmp_path):
+    pinned, newest = tmp_path / "pinned", tmp_path / "newest"
+    pinned.mkdir()
+    newest.mkdir()
+    (pinned / "01_x.json").write_text(json.dumps(record(measured=(2.0, 0.5))))
+    (pinned / "02_y.json").write_text(json.dumps(record("02_y", measured=(2.0, 0.5))))
+    (newest / "01_x.json").write_text(json.dumps(record(measured=(0.5, 0.5))))  # a: pass -> fail
+    (newest / "02_y.json").write_text(json.dumps(record("02_y", measured=(2.0, 0.5))))
+    findings = drift.compare(pinned, newest)
+    assert [(f["chapter"], f["check"]) for f in findings] == [("01_x", "a")]
+    assert "pass -> fail" in drift.render(findings)
+    (newest / "01_x.json").write_text(json.dumps(record(measured=(2.0, 1.7))))  # b moved 1.2 > margin 0.5
+    findings = drift.compare(pinned, newest)
+    assert [(f["check"], "more than its margin" in f["problem"]) for f in findings] == [("b", True)]
+    assert drift.compare(pinned, pinned) == []
+    assert "no check flipped" in drift.render([])
+
+
+def test_bench_smoke_writes_its_tables(tmp_path):
+    result = run_cli("bench", "--smoke", "--skip-chapters", "--build-dir", str(tmp_path), timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    data = json.loads((tmp_path / "bench" / "bench.json").read_text())
+    assert len(data["helpers"]) == 2 and all(h["loop_s"] > 0 and h["vectorised_s"] > 0 for h in data["helpers"])
+    assert "Vectorised helpers" in (tmp_path / "bench" / "bench.md").read_text()
