@@ -58,7 +58,7 @@ from overparam_utils.training import train_readouts
 # nl_*: the non-linear student (random ReLU features, trained read-out).
 PRESETS = {
     "smoke": dict(
-        n_train=100, ratios=[0.2, 0.5, 0.8, 1.0, 1.25, 2.0, 4.0], n_seeds=4,
+        n_train=100, ratios=[0.2, 0.5, 0.9, 1.0, 1.1, 2.0, 4.0], n_seeds=8,
         snrs=[1.0, 4.0], init_scales=[0.0, 1.0, 2.0], init_ratio=3.0, gd_steps=300,
         nl_n_train=100, nl_dim=20, nl_teacher_width=20, nl_n_seeds=4,
     ),
@@ -331,8 +331,9 @@ plt.show()
 # ## Claim checks
 #
 # Each check aggregates over the independent draws above (medians for converged errors), so it does
-# not hinge on one lucky draw. A peak location is accepted within one grid step of $N = P$ (the grid
-# there is $0.8P, 0.9P, P, 1.1P, 1.25P$).
+# not hinge on one lucky draw. A peak location is accepted anywhere in $[0.8P, 1.25P]$, which leaves
+# room for the finite-size shift of the peak that single draws show (the book's grid there is
+# $0.8P, 0.9P, P, 1.1P, 1.25P$).
 
 # %%
 def peak_location(values, grid, n):
@@ -362,8 +363,8 @@ for name, value in glued.items():
 
 ch.check(
     "overtraining_peaks_at_N_eq_P",
-    f"overtraining (median over draws, SNR {snr_main:g}) is largest at N/P = 1, "
-    "within one grid step",
+    f"overtraining (median over draws, SNR {snr_main:g}) is largest at N/P in "
+    "[0.8, 1.25]",
     peak_location(over_main, sizes, P), "between", (0.8, 1.25),
 )
 ch.check(
@@ -396,8 +397,8 @@ ch.check(
 )
 ch.check(
     "nonlinear_student_peak_at_N_eq_P",
-    "random-ReLU student: overtraining is largest when hidden units = samples, "
-    "within one grid step",
+    "random-ReLU student: overtraining is largest when hidden units / samples is "
+    "in [0.8, 1.25]",
     peak_location(nl_over, nl_sizes, nl_P), "between", (0.8, 1.25),
 )
 
