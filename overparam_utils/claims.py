@@ -90,6 +90,8 @@ def format_number(x: Any, digits: int = 3) -> str:
     x = float(x)
     if math.isnan(x):
         return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
     if x == int(x) and abs(x) < 1e6:
         return str(int(x))
     return f"{x:.{digits}g}"
@@ -131,8 +133,8 @@ class Check:
         data = asdict(self)
         data["threshold"] = list(self.threshold) if isinstance(self.threshold, tuple) else self.threshold
         for key in ("measured", "margin", "margin_rel"):
-            if isinstance(data[key], float) and math.isnan(data[key]):
-                data[key] = None
+            if isinstance(data[key], float) and not math.isfinite(data[key]):
+                data[key] = None  # JSON has no NaN or infinity; the record keeps the status
         return data
 
 

@@ -120,3 +120,13 @@ def test_measured_must_be_a_number():
 def test_format_number():
     assert format_number(3.0) == "3" and format_number(0.123456) == "0.123" and format_number(1.5e7) == "1.5e+07"
     assert format_number((0.8, 1.25)) == "[0.8, 1.25]" and format_number(None) == "-"
+
+
+def test_non_finite_measurements_are_recorded_as_null(tmp_path):
+    claims = Claims("99_x", "book", 0, path=tmp_path / "r.json")
+    claims.check("never", "a time that never came", float("inf"), "<", 100)
+    claims.check("undefined", "an undefined ratio", float("nan"), ">", 1)
+    record = json.loads((tmp_path / "r.json").read_text())
+    assert [c["measured"] for c in record["checks"]] == [None, None]
+    assert [c["status"] for c in record["checks"]] == ["fail", "fail"]
+    assert format_number(float("inf")) == "inf"
