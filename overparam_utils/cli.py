@@ -22,6 +22,7 @@ def _add_run_arguments(p: argparse.ArgumentParser, default_scale: str = "book") 
     p.add_argument("--seed", default="0", help="non-negative integer (default: 0)")
     p.add_argument("--seeds", default=None, help="several seeds, e.g. 0,1,2 (the first is the one the book shows)")
     p.add_argument("--jobs", "-j", type=int, default=None, help="parallel chapters (default: one per core)")
+    p.add_argument("--threads", type=int, default=None, help="BLAS/torch threads per chapter (default: cores // jobs)")
     p.add_argument("--force", action="store_true", help="execute even chapters whose inputs did not change")
     p.add_argument("--timeout", type=float, default=None, help="per-chapter limit in seconds (default by scale)")
     p.add_argument("--build-dir", type=Path, default=None, help="output directory (default: <root>/_build)")
@@ -64,7 +65,16 @@ def cmd_run(args: argparse.Namespace, quiet_summary: bool = False) -> tuple[int,
     if args.seeds is not None and args.seed != "0":
         raise runner.UsageError("give either --seed or --seeds, not both")
     jobs = runner.plan(
-        root, args.notebooks, args.scale, args.seed, args.jobs, build_dir, args.timeout, args.seeds, args.no_network
+        root,
+        args.notebooks,
+        args.scale,
+        args.seed,
+        args.jobs,
+        build_dir,
+        args.timeout,
+        args.seeds,
+        args.no_network,
+        args.threads,
     )
     n_jobs = min(args.jobs or runner.default_jobs(), len(jobs))
     seeds = ",".join(str(s) for s in dict.fromkeys(j.seed for j in jobs))

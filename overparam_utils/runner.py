@@ -422,6 +422,7 @@ def plan(
     timeout_s: float | None = None,
     seeds: str | None = None,
     no_network: bool = False,
+    threads: int | None = None,
 ) -> list[Job]:
     """Validate every argument and return the jobs; raises :class:`UsageError` before anything runs.
 
@@ -440,8 +441,10 @@ def plan(
         raise UsageError("no chapters found under notebooks/")
     for source in sources:
         check_parameters_cell(source)
+    if threads is not None and threads < 1:
+        raise UsageError(f"--threads {threads} is not allowed; use a positive integer (default: cores // jobs)")
     n_jobs = min(jobs or default_jobs(), len(sources) * len(seed_list))
-    threads = max(1, default_jobs() // n_jobs)
+    threads = threads or max(1, default_jobs() // n_jobs)
     timeout = timeout_s if timeout_s is not None else DEFAULT_TIMEOUT_S[scale]
     inputs = {s: inputs_key(root, s, scale) for s in sources}
     return [
