@@ -34,7 +34,7 @@ build: $(STAMP)  ## build the book from the executed chapters, without executing
 	$(PY) -m overparam_utils build
 
 sync: $(STAMP)  ## regenerate each notebooks/*.ipynb (no outputs) from its reviewed .py source
-	$(PY) -m jupytext --quiet --to ipynb --update-metadata '{"jupytext": {"formats": "ipynb,py:percent"}}' notebooks/[0-9][0-9]_*.py
+	$(PY) -m jupytext --quiet --to ipynb --update --update-metadata '{"jupytext": {"formats": "ipynb,py:percent"}}' notebooks/[0-9][0-9]_*.py
 
 lint: $(STAMP)  ## ruff
 	$(PY) -m ruff check overparam_utils tests notebooks
