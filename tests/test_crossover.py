@@ -1,0 +1,147 @@
+import numpy as np
+import pytest
+
+from overparam_utils.crossover import (
+    bootstrap_crossover,
+    crossings,
+    crossover,
+    online_sgd_linear,
+    ridge_path,
+    sgd_expected_risk,
+)
+
+
+def power_laws(x):
+    """a = x**-0.5 and b = 2 x**-0.8 cross where x**0.3 = 2, i.e. at x = 2**(1/0.3)."""
+    return x**-0.5, 2 * x**-0.8
+
+
+TRUE_CROSS = 2 ** (1 / 0.3)
+
+
+def test_two_power_laws_cross_exactly_where_they_should():
+    x = np.geomspace(1, 1000, 13)  # the crossing falls between grid points
+    a, b = power_laws(x)
+    found = crossings(x, a, b)
+    np.testing.assert_allclose(found, [TRUE_CROSS], rtol=1e-12)
+    assert crossover(x, a, b) == pytest.approx(TRUE_CROSS, rel=1e-12)
+    assert crossover(x, b, a) == pytest.approx(TRUE_CROSS, rel=1e-12)
+
+
+def test_linear_interpolation_on_linear_axes():
+    x = np.array([0.0, 1.0, 2.0, 3.0])
+    a = np.array([0.0, 0.2, 0.6, 0.9])
+    found = crossings(x, a, np.full(4, 0.5), log_x=False, log_y=False)
+    np.testing.assert_allclose(found, [1.75])
+
+
+def test_no_crossing_several_crossings_and_touching():
+    x = np.geomspace(1, 100, 9)
+    assert crossings(x, x, 2 * x).size == 0
+    assert np.isnan(crossover(x, x, 2 * x))
+    wiggle = np.where(np.arange(9) % 2 == 0, 1.0, 3.0)
+    assert crossings(x, wiggle, np.full(9, 2.0)).size == 8
+    assert np.isnan(crossover(x, wiggle, np.full(9, 2.0)))
+    touch = np.array([3.0, 2.0, 1.0])
+    np.testing.assert_allclose(crossings(np.array([1.0, 2.0, 3.0]), touch, np.full(3, 2.0)), [2.0])
+
+
+def test_bad_inputs():
+    x = np.array([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="increasing"):
+        crossings(x[::-1], x, x)
+    with pytest.raises(ValueError, match="positive"):
+        crossings(x, x - 2, x)
+    with pytest.raises(ValueError, match="same length"):
+        crossings(x, x[:2], x)
+
+
+def test_bootstrap_over_noisy_seeds_brackets_the_true_crossing():
+    rng = np.random.default_rng(0)
+    x = np.geomspace(1, 1000, 16)
+    a, b = power_laws(x)
+    noise = lambda: np.exp(0.05 * rng.standard_normal((12, x.size)))  # noqa: E731
+    A, B = a * noise(), b * noise()
+    estimate, samples = bootstrap_crossover(x, A, B, n_boot=300, seed=1)
+    assert samples.shape == (300,)
+    assert estimate == pytest.approx(TRUE_CROSS, rel=0.15)
+    finite = samples[np.isfinite(samples)]
+    assert finite.size > 250
+    lo, hi = np.quantile(finite, [0.025, 0.975])
+    assert lo < TRUE_CROSS < hi
+    assert hi / lo < 2  # twelve seeds pin it down
+    with pytest.raises(ValueError, match="n_seeds"):
+        bootstrap_crossover(x, A[0], B[0])
+
+
+def test_ridge_path_matches_scikit_learn_and_the_pseudo_inverse():
+    from sklearn.linear_model import Ridge
+
+    rng = np.random.default_rng(3)
+    for n, P in ((40, 25), (25, 40)):  # under- and over-parameterised
+        F = rng.standard_normal((n, P))
+        y = rng.standard_normal(n)
+        W = ridge_path(F, y, [0.0, 0.1, 2.0])
+        np.testing.assert_allclose(W[0], np.linalg.pinv(F) @ y, rtol=1e-8, atol=1e-10)
+        for k, lam in ((1, 0.1), (2, 2.0)):
+            # per-sample loss ||y - F w||^2 / n + lam ||w||^2 is sklearn's alpha = n * lam
+            ref = Ridge(alpha=n * lam, fit_intercept=False).fit(F, y).coef_
+            np.testing.assert_allclose(W[k], ref, rtol=1e-8, atol=1e-10)
+    with pytest.raises(ValueError, match="non-negative"):
+        ridge_path(F, y, [-1.0])
+
+
+def test_expected_risk_equals_the_iterated_recursion():
+    lam = np.array([1.0, 0.5, 0.1])
+    lr, b, noise_var = 0.3, 2, 0.25
+    m = np.array([1.0, 2.0, 0.5])
+    expected = []
+    for _ in range(31):
+        expected.append(lam @ m)
+        m = (1 - 2 * lr * lam + lr**2 * lam**2 * (1 + 1 / b)) * m + (lr**2 / b) * lam * (lam @ m + noise_var)
+    got = sgd_expected_risk(lam, noise_var, lr, b, np.arange(31), [1.0, 2.0, 0.5])
+    np.testing.assert_allclose(got, expected, rtol=1e-10)
+    with pytest.raises(ValueError, match="unstable"):
+        sgd_expected_risk(lam, noise_var, 3.0, 1, [1], np.ones(3))
+
+
+def naive_sgd(lam, noise_std, lr, batch, n_samples, seed):
+    """Reference: one run, one example at a time, drawing the same random numbers."""
+    import torch
+
+    g = torch.Generator().manual_seed(seed)
+    d = len(lam)
+    w_star = torch.randn(d, generator=g, dtype=torch.float64)
+    X = torch.randn(n_samples, d, generator=g, dtype=torch.float64) * torch.as_tensor(lam).sqrt()
+    noise = torch.randn(n_samples, generator=g, dtype=torch.float64)
+    y = X @ w_star + noise_std * noise
+    w, grad, risks = torch.zeros(d, dtype=torch.float64), torch.zeros(d, dtype=torch.float64), []
+    for i in range(n_samples):
+        grad += (X[i] @ w - y[i]) * X[i]
+        if (i + 1) % batch == 0:
+            w -= lr / batch * grad
+            grad.zero_()
+        risks.append(float(((w - w_star) ** 2 * torch.as_tensor(lam)).sum()))
+    return np.array(risks)
+
+
+def test_batched_online_sgd_equals_a_naive_loop():
+    lam = np.arange(1, 9) ** -1.5
+    lrs, batches, seeds = [0.5, 0.05, 0.5], [2, 2, 8], [4, 9]
+    checkpoints = [8, 24, 64]
+    out = online_sgd_linear(lam, 0.5, lrs, batches, 64, checkpoints, seeds, chunk=64)
+    assert out.shape == (3, 3, 2)
+    for s, seed in enumerate(seeds):
+        for k in range(3):
+            ref = naive_sgd(lam, 0.5, lrs[k], batches[k], 64, seed)
+            np.testing.assert_allclose(out[:, k, s], ref[np.array(checkpoints) - 1], rtol=1e-9)
+    with pytest.raises(ValueError, match="multiples"):
+        online_sgd_linear(lam, 0.5, [0.1], [4], 64, [10], [0])
+
+
+def test_simulated_mean_risk_follows_the_expected_risk():
+    lam = np.arange(1, 6) ** -1.0
+    checkpoints = [10, 40, 160]
+    out = online_sgd_linear(lam, 0.5, [0.4], [1], 160, checkpoints, list(range(400)))
+    expected = sgd_expected_risk(lam, 0.25, 0.4, 1, checkpoints, np.ones(5))
+    np.testing.assert_allclose(out[:, 0].mean(axis=1), expected, rtol=0.12)
