@@ -432,3 +432,8 @@ ch.report()
 # - Add a very large SNR (say `1e6`) to `snrs` in `PRESETS`: with almost no label noise the
 #   overtraining peak all but disappears, because there is no noise for the small-eigenvalue modes
 #   to amplify.
+#
+# **Related chapters.**
+# - {doc}`02_double_descent_optimization`: the same peak at $N = n$ for random features, and why an optimizer that stops early never sees it.
+# - {doc}`03_more_is_better_random_features`: tuning a ridge penalty removes the peak altogether.
+# - {doc}`15_scaling_era_conventional_wisdom`: an L2 penalty that cures the peak at small $n$ and costs accuracy at large $n$.

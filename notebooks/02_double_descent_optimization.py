@@ -404,3 +404,8 @@ ch.report()
 #   to the exact solver's peak, ten times past the largest default budget.
 # - Set `noise_std=0.0`: with a noiseless target the peak, even for the exact solver, is much lower,
 #   because the small-eigenvalue directions have little noise to amplify.
+#
+# **Related chapters.**
+# - {doc}`01_linear_generalization_dynamics`: the linear teacher-student version, where the peak is the price of training to convergence.
+# - {doc}`03_more_is_better_random_features`: with the ridge tuned, more features never hurt.
+# - {doc}`05_benign_overfitting_xor`: interpolating noisy labels without paying for it (benign overfitting).

@@ -549,3 +549,8 @@ ch.report()
 # - Lower `noise_var` in `PRESETS` to `0.01`: the fitting ratio at the optimum drops back towards
 #   0, because a small noise costs less to fit than to regularise away (the `theory_noisy` line
 #   of the fitting-ratio figure follows it).
+#
+# **Related chapters.**
+# - {doc}`02_double_descent_optimization`: the untuned (ridgeless) peak and the optimizer that has to reach it.
+# - {doc}`04_neural_scaling_laws`: the same random-feature model read as a scaling law in data and parameters.
+# - {doc}`15_scaling_era_conventional_wisdom`: what happens when the penalty tuned at small scale is kept at large scale.

@@ -386,3 +386,8 @@ ch.report()
 # - Lower `latent_dim` to 512 in the `book` preset: the tail of the spectrum is cut off close to
 #   the largest sizes, and the data-limited loss falls faster than $D^{-\alpha}$ at the end of the
 #   sweep, most visibly for small $\alpha$.
+#
+# **Related chapters.**
+# - {doc}`03_more_is_better_random_features`: the random-feature ridge model whose tuned risk falls monotonically.
+# - {doc}`15_scaling_era_conventional_wisdom`: crossing scaling curves: a method that wins small can lose large.
+# - {doc}`13_grokking_feature_emergence`: a scaling law for how much data grokking needs.

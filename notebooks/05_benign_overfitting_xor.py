@@ -451,3 +451,8 @@ ch.report()
 #   that the weights carry.
 # - Set `flip_rate=0.25` in the `book` preset: every flipped label is still fitted after the first
 #   step. Test accuracy still climbs, more slowly.
+#
+# **Related chapters.**
+# - {doc}`02_double_descent_optimization`: double descent: the harmful side of fitting label noise.
+# - {doc}`06_generalization_bounds_not_tight`: why bounds computed from the training set cannot explain such generalization.
+# - {doc}`13_grokking_feature_emergence`: grokking in a network trained on modular addition.

@@ -449,3 +449,8 @@ ch.report()
 # - Set `trials` to `10000`: ten times more examples of $(S, h)$ to fit the bound on, and the
 #   fitted bound still misses one world by about half the gap. No amount of data about $(S, h)$
 #   helps, because the two worlds produce exactly the same data.
+#
+# **Related chapters.**
+# - {doc}`05_benign_overfitting_xor`: a network that fits flipped labels and still generalizes, the case bounds must cover.
+# - {doc}`17_coherent_gradients`: an explanation of generalization from the training dynamics rather than a bound.
+# - {doc}`20_universality_lens`: a bound on regret set by the prior weight of the truth.

@@ -414,3 +414,7 @@ ch.report()
 # - Add `0.05` to `alphas` in the `book` preset: plain gradient descent at that scale ends about
 #   where the symmetric over-parameterised run ends, while the modified step converges as fast as
 #   for every other $\alpha$.
+#
+# **Related chapters.**
+# - {doc}`08_robust_matrix_recovery_subgradient`: robust recovery with an over-estimated rank, where small initialization is the cure.
+# - {doc}`10_intrinsic_dimension`: how few directions of a larger parameter space training actually needs.

@@ -390,3 +390,7 @@ ch.report()
 #   the sub-gradient method still recovers the truth (the outliers are independent of the sensing
 #   matrices, so their signs only add noise to the sub-gradient); with the rank over-estimated the
 #   final errors rise, and least squares ends even further off.
+#
+# **Related chapters.**
+# - {doc}`07_matrix_sensing_slowdown`: over-parameterization slowing plain gradient descent in matrix sensing.
+# - {doc}`11_loss_landscape_degeneracy`: the flat directions that extra parameters add to a landscape.

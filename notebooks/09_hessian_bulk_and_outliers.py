@@ -561,3 +561,8 @@ ch.report()
 #   memorises, the losses fall, and the clean gap after $k - 1$ eigenvalues disappears.
 # - Add `16` to `classes` (and raise `n_train` to 960): fifteen outliers appear, at a cost of a larger
 #   Hessian (about $P = 700$).
+#
+# **Related chapters.**
+# - {doc}`11_loss_landscape_degeneracy`: why most of those zero eigenvalues are exactly flat: the degeneracies of ReLU networks.
+# - {doc}`10_intrinsic_dimension`: the intrinsic dimension: how few random directions suffice to train.
+# - {doc}`12_feature_learning_mup`: how the initialisation and learning rate must scale with width.

@@ -398,3 +398,8 @@ ch.report()
 # - Halve `steps` in the `book` preset: expect every $d_{\text{int}90}$ to go up, because a smaller
 #   budget needs more directions to reach the same accuracy. The intrinsic dimension is a property
 #   of the landscape *and* of how long one searches it.
+#
+# **Related chapters.**
+# - {doc}`09_hessian_bulk_and_outliers`: the Hessian's few outliers and flat bulk.
+# - {doc}`11_loss_landscape_degeneracy`: counting the parameters that matter after training.
+# - {doc}`07_matrix_sensing_slowdown`: over-parameterized factorizations in matrix sensing.

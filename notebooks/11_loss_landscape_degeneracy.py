@@ -443,3 +443,8 @@ ch.report()
 #   steps to settle, and the effective count rises towards the exact rank.
 # - Train longer (`steps=5000`): units keep dying and firing sets shrink, and the number of exactly
 #   flat directions grows; the three-degeneracy prediction keeps tracking the rank.
+#
+# **Related chapters.**
+# - {doc}`09_hessian_bulk_and_outliers`: the Hessian spectrum: a bulk at zero and $k - 1$ outliers.
+# - {doc}`10_intrinsic_dimension`: the intrinsic dimension of the same kind of landscape.
+# - {doc}`20_universality_lens`: a Bayesian learner whose regret depends on the prior volume of the truth.

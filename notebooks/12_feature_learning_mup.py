@@ -453,3 +453,8 @@ ch.report()
 #   first step).
 # - Set `sweep_depth=2` in the `book` preset (several times slower): the hidden-to-hidden layer
 #   then also learns, which is where μP and SP differ most in a deep network.
+#
+# **Related chapters.**
+# - {doc}`13_grokking_feature_emergence`: feature learning in action: Fourier features emerging during grokking.
+# - {doc}`15_scaling_era_conventional_wisdom`: settings tuned at small scale that stop being right at large scale.
+# - {doc}`09_hessian_bulk_and_outliers`: the curvature of a trained network: a few outliers above a flat bulk.

@@ -575,3 +575,8 @@ ch.report()
 #   much tighter; the paper's law predicts about 1.3 over that range.
 # - Set `main_wd=0.5` in the `book` preset: generalisation comes later or not at all within the
 #   budget, and the plateau of random-looking features lasts longer.
+#
+# **Related chapters.**
+# - {doc}`12_feature_learning_mup`: the lazy (kernel) and feature-learning regimes of wide networks.
+# - {doc}`05_benign_overfitting_xor`: grokking after benign overfitting on XOR clusters.
+# - {doc}`04_neural_scaling_laws`: power laws in the size of a model and of its data.

@@ -485,3 +485,8 @@ ch.report()
 #   of the third-party reconstruction). The optimal classifier then gives the shortcut a
 #   *negative* weight, because given the core it mostly repeats the core's noise; the networks
 #   still learn the amplified shortcut first, with the same transient bias.
+#
+# **Related chapters.**
+# - {doc}`17_coherent_gradients`: which directions gradient descent learns first.
+# - {doc}`16_memorization_long_tail`: what a network must memorize when the rare cases carry no shortcut.
+# - {doc}`12_feature_learning_mup`: how fast features move in wide networks.

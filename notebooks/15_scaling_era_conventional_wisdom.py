@@ -417,3 +417,8 @@ ch.report()
 # - Tune $\lambda$ at $n$ = 1000 instead of $n = P$ (replace `i_P` by the index of 1000 in `k_tuned`):
 #   the right panel says the tuned penalty will be smaller, so the crossover moves to larger $n$.
 #   Every small-scale tuning has its own horizon.
+#
+# **Related chapters.**
+# - {doc}`03_more_is_better_random_features`: a tuned ridge penalty at fixed data: more features never hurt.
+# - {doc}`04_neural_scaling_laws`: the four regimes of scaling laws.
+# - {doc}`01_linear_generalization_dynamics`: the overtraining peak that an L2 penalty removes.

@@ -480,3 +480,8 @@ ch.report()
 # - Give the labels structure, for instance by making a subpopulation's label a function of its
 #   centre's first coordinate: then neighbouring subpopulations predict each other, a smooth
 #   learner needs no memorization for the tail, and the cost of dropping singletons shrinks.
+#
+# **Related chapters.**
+# - {doc}`17_coherent_gradients`: why networks learn the common examples first and memorize the rest later.
+# - {doc}`18_data_diet`: the same rare or atypical examples found by data-pruning scores.
+# - {doc}`19_noisy_labels_compression`: memorization of wrong labels, and how compressing the features limits it.

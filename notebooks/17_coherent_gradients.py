@@ -432,3 +432,8 @@ ch.report()
 # - Change `mom_groups` in the `book` preset to 4 (groups of 8) or 16 (pairs): fewer, larger
 #   groups make the median of means closer to plain SGD; more, smaller groups memorize less but
 #   learn the clean examples more slowly too.
+#
+# **Related chapters.**
+# - {doc}`16_memorization_long_tail`: memorization that helps: the long tail of rare subpopulations.
+# - {doc}`19_noisy_labels_compression`: other ways to memorize less: dropout and co-teaching.
+# - {doc}`14_shortcut_learning`: which features gradient descent picks up first.

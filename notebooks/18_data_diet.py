@@ -412,3 +412,8 @@ ch.report()
 #   advantage of EL2N over random survives.
 # - Set `score_steps=0` in the `book` preset: EL2N at initialisation is nearly the same for every
 #   example and pruning by it is no better than random; the scores need a little training.
+#
+# **Related chapters.**
+# - {doc}`16_memorization_long_tail`: memorization scores for the rare examples that pruning keeps.
+# - {doc}`17_coherent_gradients`: per-example gradients and their coherence.
+# - {doc}`19_noisy_labels_compression`: noisy labels, which the highest scores flag.

@@ -426,3 +426,8 @@ ch.report()
 #   training and the compressed ones shrinks, because there is less to memorize.
 # - Set `scale = "paper"`: 512 features (as the paper's ResNet-18), longer training, more
 #   settings to choose from and five runs.
+#
+# **Related chapters.**
+# - {doc}`17_coherent_gradients`: gradient coherence and robust averaging against noisy labels.
+# - {doc}`16_memorization_long_tail`: when memorizing is necessary instead of harmful.
+# - {doc}`18_data_diet`: scores that find the flipped labels early in training.

@@ -506,3 +506,8 @@ ch.report()
 # - Add `10000` to `ranks`: with {glue:text}`n_networks` networks such a target is computed by
 #   only one or a few networks, its weight is close to $1/M$, and its regret climbs nearly to
 #   $\log M$: the uniform-prior bound, paid only by the most complex targets.
+#
+# **Related chapters.**
+# - {doc}`06_generalization_bounds_not_tight`: why bounds computed from $(S, h)$ cannot be uniformly tight.
+# - {doc}`11_loss_landscape_degeneracy`: how many effective parameters a trained network has.
+# - {doc}`10_intrinsic_dimension`: the low intrinsic dimension of training landscapes.
