@@ -171,7 +171,7 @@ ch.glue("conc_init", rec.concentration[0].mean())
 #
 # With weight decay {glue:text}`main_wd` and {glue:text}`main_frac_pct:.0f` % of the pairs for
 # training, every run fits the training set by step {glue:text}`t_mem_max:.0f` while its test accuracy
-# is still at most {glue:text}`test_at_mem:.2f` (chance is $1/p$ = {glue:text}`chance:.2f`). The test
+# is still at most {glue:text}`test_at_mem:.3f` (chance is $1/p$ = {glue:text}`chance:.3f`). The test
 # accuracy reaches 95 % only at step {glue:text}`t_gen_med:.0f` (median over
 # {glue:text}`n_seeds` runs): {glue:text}`delay_ratio:.0f` times later. Without weight decay the
 # network memorises just as fast and then stays where it is: its final test accuracy is at most
