@@ -170,6 +170,7 @@ best_lam = lams[1 + np.argmin(test_err[:, :, 1:], axis=2)]  # (seeds, n), in hin
 ch.glue("P", P)
 ch.glue("sgd_dim", cfg.sgd_dim)
 ch.glue("noise_std", cfg.noise_std)
+ch.glue("small_scale", cfg.small_scale)
 
 # %% [markdown]
 # ## Part A: the L2 penalty that rescues small data hurts large data
@@ -365,6 +366,8 @@ ch.check(
     f"around {cfg.small_scale} examples the large learning rate has a risk at least "
     "15 % lower on every run (largest ratio large/small)",
     lr_cmp["early"].max(), "<", 0.85,
+    known_miss="the large rate is ahead at small scale on every run we saw, but by how much "
+    "varies: on a seed we had not tried (21) one run was only 10 % ahead",
 )
 ch.check(
     "small_lr_wins_large_scale",
@@ -408,6 +411,13 @@ ch.report()
 # and the small batch win early because they move faster per example, not because they regularise:
 # online SGD never revisits an example, so there is nothing to overfit. The crossover is the point
 # the paper makes, its cause here is speed against noise.
+#
+# One check is declared not reproduced at this scale after a run on seeds we had not used to set
+# it: that the large learning rate is at least 15 % ahead around {glue:text}`small_scale` examples on
+# *every* run. On seeds 0-2 and 22 it held (worst run 0.70x the small rate's risk or better); on
+# seed 21 the worst run was 0.90x, ahead but by less. We kept the 15 % and report the miss rather
+# than lower the bar; the crossover itself, and the small rate's lead at large scale, held on
+# every seed we ran.
 #
 # ## Try it
 #
