@@ -28,7 +28,13 @@ def seed_torch(seed: int) -> None:
     import torch
 
     torch.manual_seed(seed)
-    torch.use_deterministic_algorithms(True, warn_only=True)
+    set_flag = getattr(torch._C, "_set_deterministic_algorithms", None)
+    if set_flag is None or "torch._inductor.config" in sys.modules:
+        torch.use_deterministic_algorithms(True, warn_only=True)
+    else:
+        # The public call imports the whole compiler stack (torch._inductor, ~1 s per chapter) only
+        # to copy the flag into the compiler's config; no chapter compiles, so set the flag alone.
+        set_flag(True, warn_only=True)
 
 
 def replicate_seeds(seed: int, n: int) -> list[int]:

@@ -1,4 +1,6 @@
 import random
+import subprocess
+import sys
 
 import numpy as np
 import torch
@@ -25,3 +27,19 @@ def test_replicate_seeds_are_deterministic_distinct_and_do_not_overlap_across_ba
     assert not set(a) & set(b)  # base seeds 0 and 1 share no repetition (unlike seed + i)
     assert replicate_seeds(0, 3) == a[:3]
     assert replicate_seeds(0, 0) == []
+
+
+def test_seeding_torch_turns_on_deterministic_kernels_without_importing_the_compiler():
+    # torch.use_deterministic_algorithms imports torch._inductor (~1 s); seed_torch sets the flag
+    # directly, in a fresh interpreter so that no other test has imported the compiler already.
+    code = (
+        "import sys, torch\n"
+        "from overparam_utils.seeding import seed_everything\n"
+        "assert not torch.are_deterministic_algorithms_enabled()\n"
+        "seed_everything(3)\n"
+        "assert torch.are_deterministic_algorithms_enabled()\n"
+        "assert torch.is_deterministic_algorithms_warn_only_enabled()\n"
+        "print('torch._inductor' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
