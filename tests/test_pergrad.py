@@ -108,11 +108,12 @@ def test_kth_largest_counts_ties_like_kthvalue():
         torch.testing.assert_close(pergrad._kth_largest(G, k, 1), expected)
 
 
-@pytest.mark.parametrize("groups", [1, 3, 4])
+@pytest.mark.parametrize("groups", [1, 2, 3, 4, 8, 16, 24])  # 24: the sort fallback (> 16)
 def test_median_of_means_matches_numpy(groups):
     rng = np.random.default_rng(groups)
-    G = rng.standard_normal((12, 6))
-    expected = np.median(G.reshape(groups, 12 // groups, 6).mean(axis=1), axis=0)
+    G = rng.standard_normal((48, 6))
+    G[:, 0] = rng.integers(0, 2, size=48)  # ties among the group means
+    expected = np.median(G.reshape(groups, 48 // groups, 6).mean(axis=1), axis=0)
     out = pergrad.median_of_means(torch.as_tensor(G), groups, dim=0).numpy()
     np.testing.assert_allclose(out, expected, rtol=1e-12)
     along_1 = pergrad.median_of_means(torch.as_tensor(G.T[None]), groups, dim=2)[0].numpy()
