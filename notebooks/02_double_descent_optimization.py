@@ -44,7 +44,6 @@ seed = 0  # any integer >= 0: the numbers change with it, the claims must not
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-from scipy.stats import spearmanr
 
 from overparam_utils import chapter
 from overparam_utils.data import tanh_single_index
@@ -53,6 +52,7 @@ from overparam_utils.linear import LeastSquaresPath, stable_lr
 from overparam_utils.plotting import OKABE_ITO, sweep_colors
 from overparam_utils.progress import progress
 from overparam_utils.spectra import condition_number
+from overparam_utils.stats import spearman
 from overparam_utils.training import train_readouts
 
 # n_train samples; widths = the numbers of random features N (must include n/2, n, 4n);
@@ -302,7 +302,7 @@ points += [(name, errors[name][0][i_n], torch_ratios[name])
            for name in errors if name.startswith("Adam")]
 loss_at_n = np.array([max(loss, floor) for _, loss, _ in points])
 heights = np.array([height for _, _, height in points])
-rho = spearmanr(np.log(loss_at_n), np.log(heights)).statistic
+rho = spearman(np.log(loss_at_n), np.log(heights))
 ch.glue("spearman", rho)
 
 # %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch02-unified", "caption": "Each point is one training configuration (median over draws): the training loss it reached at $N = n$ against its double-descent peak height. One decreasing relation covers budgets, feature normalisation, optimizers and learning rates. Points at the left edge are exact solutions (zero training loss)."}}

@@ -47,9 +47,9 @@ seed = 0  # any integer >= 0: the numbers change with it, the claims must not
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-from sklearn.datasets import load_digits
 
 from overparam_utils import chapter
+from overparam_utils.data import load_digits
 from overparam_utils.features import relu_features
 from overparam_utils.plotting import OKABE_ITO, log_ticks
 from overparam_utils.progress import progress
@@ -292,7 +292,7 @@ plt.show()
 # exactly.
 
 # %%
-digits_X, digits_label = load_digits(return_X_y=True)
+digits_X, digits_label = load_digits()
 digits_X = digits_X - digits_X.mean(axis=0)
 digits_X *= np.sqrt(digits_X.shape[1]) / np.linalg.norm(digits_X, axis=1, keepdims=True)
 digits_y = np.where(digits_label < 5, 1.0, -1.0)

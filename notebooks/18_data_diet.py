@@ -46,12 +46,12 @@ seed = 0  # any integer >= 0: the numbers change with it, the claims must not
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from scipy.stats import spearmanr
 
 from overparam_utils import chapter, scores
 from overparam_utils import pergrad as pg
 from overparam_utils.data import digits_split, flip_labels
 from overparam_utils.plotting import OKABE_ITO
+from overparam_utils.stats import spearman
 from overparam_utils.training import mlp
 
 # n_train digits (500 more for testing); MLPs 64 -> width -> width -> 10, SGD with
@@ -62,7 +62,7 @@ from overparam_utils.training import mlp
 PRESETS = {
     "smoke": dict(
         n_train=1297, width=64, lr=0.05, batch_size=32, n_score_nets=4, score_steps=150,
-        steps=800, n_reps=2, fractions=[0.7, 0.5, 0.3], noise=0.1,
+        steps=500, n_reps=2, fractions=[0.7, 0.5, 0.3], noise=0.1,
     ),
     "book": dict(
         n_train=1297, width=64, lr=0.05, batch_size=32, n_score_nets=4, score_steps=150,
@@ -163,9 +163,9 @@ score = {
     "GraNd at init": snap[0]["grand"][:K].mean(0),
 }
 noisy_el2n = early["el2n"][K:].mean(0)  # scores of the networks trained on noisy labels
-rho_el2n_grand = spearmanr(score["EL2N"], score["GraNd"]).statistic
-rho_init_norm = spearmanr(score["GraNd at init"], np.linalg.norm(X, axis=1)).statistic
-rho_init_el2n = spearmanr(score["GraNd at init"], score["EL2N"]).statistic
+rho_el2n_grand = spearman(score["EL2N"], score["GraNd"])
+rho_init_norm = spearman(score["GraNd at init"], np.linalg.norm(X, axis=1))
+rho_init_el2n = spearman(score["GraNd at init"], score["EL2N"])
 ch.glue("noise_pct", 100 * cfg.noise)
 ch.glue("rho_el2n_grand", rho_el2n_grand)
 ch.glue("rho_init_norm", rho_init_norm)

@@ -74,6 +74,25 @@ def test_standardize_columns_uses_training_statistics():
     assert np.all(np.isfinite(standardize_columns(const)[0]))
 
 
+def test_load_digits_reads_exactly_what_sklearn_loads_without_importing_it():
+    import subprocess
+    import sys
+
+    from sklearn.datasets import load_digits as sklearn_load_digits
+
+    from overparam_utils.data import load_digits
+
+    X, y = load_digits()
+    X_ref, y_ref = sklearn_load_digits(return_X_y=True)
+    np.testing.assert_array_equal(X, X_ref)
+    np.testing.assert_array_equal(y, y_ref)
+    assert X.dtype == np.float64 and y.dtype == np.int64
+    # the point of the helper: a chapter's kernel does not pay for importing scikit-learn
+    code = "import sys; from overparam_utils.data import load_digits; load_digits(); print('sklearn' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
 def test_digits_split_is_standardised_disjoint_and_seeded():
     from overparam_utils.data import digits_split
 
