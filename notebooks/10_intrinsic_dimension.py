@@ -70,7 +70,7 @@ from overparam_utils.training import mlp, train_classifier
 PRESETS = {
     "smoke": dict(
         widths=[32, 512], depth=1, dims=[25, 50, 100, 200, 400], kind="sparse",
-        steps=200, batch=128, lr=0.05, base_lr=3e-3, n_draws=1, compare_width=32,
+        steps=100, batch=128, lr=0.05, base_lr=3e-3, n_draws=1, compare_width=32,
         m1d_n_train=1000, m1d_n_test=1000, m1d_width=128, m1d_dims=[200, 800, 3200],
         m1d_steps=300, m1d_lr=0.02, m1d_kind="fastfood",
     ),

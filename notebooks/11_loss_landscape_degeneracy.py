@@ -68,9 +68,9 @@ from overparam_utils.training import mlp, train_classifier
 # trained on mod_n examples for mod_steps steps, over mod_draws draws.
 PRESETS = {
     "smoke": dict(
-        n_train=200, widths=[8], n_draws=1, steps=800, lr=1e-2,
-        sgld_chains=4, sgld_steps=400, gamma=100.0,
-        mod_dim=8, teacher_units=4, mod_width=12, mod_n=600, mod_steps=1000,
+        n_train=200, widths=[8], n_draws=1, steps=600, lr=1e-2,
+        sgld_chains=4, sgld_steps=300, gamma=100.0,
+        mod_dim=8, teacher_units=4, mod_width=12, mod_n=400, mod_steps=600,
         mod_lr=3e-3, mod_draws=2,
     ),
     "book": dict(
