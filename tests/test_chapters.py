@@ -19,6 +19,7 @@ from conftest import ROOT, run_cli
 from overparam_utils.book import toc_chapters
 
 CHAPTERS = toc_chapters(ROOT)
+SMOKE_BUDGET_S = 10.0
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 
 
@@ -40,6 +41,11 @@ def test_chapter_passes_at_smoke_scale(smoke_book, stem):
     failures = [c for c in record["checks"] if c["status"] == "fail"]
     assert record["status"] == "pass", (record.get("error"), failures, (smoke_book / "run.log").read_text()[-3000:])
     assert record["scale"] == "smoke" and len(record["checks"]) >= 3
+    # The smoke budget is 10 s per chapter, kernel start included, on an otherwise idle machine
+    # (CONTRIBUTING.md; chapters measure 3-8.5 s, two at a time on two cores). Here the smoke runs
+    # share the cores with the other pytest worker (up to 15 s measured), so the guard is twice the
+    # budget: it catches a chapter that outgrows its smoke preset, not a busy machine.
+    assert record["runtime_s"] <= 2 * SMOKE_BUDGET_S, f"{stem}: {record['runtime_s']} s at smoke scale"
 
 
 @pytest.mark.slow
