@@ -28,8 +28,8 @@
 # **What we redraw.** The paper's comparison of symmetric and asymmetric factorisations, exactly
 # and over-parameterised (error against iteration on a log scale); the polynomial rate on log-log
 # axes; the linear rate of the asymmetric factorisation against $\alpha$; and a one-step
-# modification whose rate no longer depends on $\alpha$. Matrices are 20 by 20 of rank 2 here,
-# against the paper's 50 by 50 of rank 3.
+# modification whose rate no longer depends on $\alpha$. Matrices are {glue:text}`n` by {glue:text}`n` of
+# rank {glue:text}`r` here, against the paper's 50 by 50 of rank 3.
 
 # %% tags=["remove-cell"]
 # On Colab, install this book's helper package first (elsewhere this cell does nothing).

@@ -379,7 +379,8 @@ ax.plot(c_clip + rng_jitter.uniform(-0.25, 0.25, len(c_clip)), mem, ".",
         color=OKABE_ITO["sky"], ms=3, alpha=0.5)
 cs = np.arange(1, c_max + 1)
 means = [np.nanmean(mem[c_clip == c]) if np.any(c_clip == c) else np.nan for c in cs]
-ax.plot(cs, means, "-o", color="black", ms=4, label="mean score (subsets of 70%)")
+ax.plot(cs, means, "-o", color="black", ms=4,
+        label=f"mean score (subsets of {cfg.subset_frac:.0%})")
 ax.plot(cs, [mem_expected(c) for c in cs], "--", color=OKABE_ITO["vermillion"],
         label="expected for a learner that knows every label it saw")
 loo_means = [loo[c_clip == c].mean() if np.any(c_clip == c) else np.nan for c in cs]
