@@ -35,6 +35,9 @@ build: $(STAMP)  ## build the book from the executed chapters, without executing
 
 sync: $(STAMP)  ## regenerate each notebooks/*.ipynb (no outputs) from its reviewed .py source
 	$(PY) -m jupytext --quiet --to ipynb --update --update-metadata '{"jupytext": {"formats": "ipynb,py:percent"}}' notebooks/[0-9][0-9]_*.py
+	@# jupytext touches every .py but rewrites only the .ipynb that changed: give each pair one
+	@# timestamp, so neither side looks stale (to jupytext in Jupyter, or to a reviewer's mtime check)
+	@for py in notebooks/[0-9][0-9]_*.py; do touch -r "$$py" "$${py%.py}.ipynb"; done
 
 lint: $(STAMP)  ## ruff
 	$(PY) -m ruff check overparam_utils tests notebooks
