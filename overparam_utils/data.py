@@ -65,7 +65,8 @@ def load_digits() -> tuple[NDArray[np.float64], NDArray[np.int64]]:
 
     Reads the CSV that ships inside scikit-learn directly (20 ms) instead of importing
     ``sklearn.datasets`` (about 0.8 s, paid by every chapter's kernel); falls back to the import if
-    the file is not where scikit-learn 1.x keeps it. ``tests/test_data.py`` checks both agree.
+    the file is not where scikit-learn 1.x keeps it. ``tests/test_spectra_data_features.py`` checks
+    that both agree.
     """
     import gzip
     import importlib.util
