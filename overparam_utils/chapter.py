@@ -39,15 +39,43 @@ class Chapter:
         """``n`` independent seeds for repetitions, derived from ``self.seed`` (see ``replicate_seeds``)."""
         return replicate_seeds(self.seed, n)
 
-    def check(self, id: str, claim: str, measured: Any, op: str, threshold: Any, **kwargs: Any) -> None:
-        """Declare a claim check (see :meth:`overparam_utils.claims.Claims.check`; the evaluated check is
-        in ``ch.claims.checks``). Returns nothing, so a notebook cell does not echo it."""
-        self.claims.check(id, claim, measured, op, threshold, **kwargs)
+    def check(
+        self,
+        id: str,
+        claim: str,
+        measured: Any,
+        op: str,
+        threshold: Any,
+        *,
+        kind: str = "claim",
+        control: Any = None,
+        control_is: str = "",
+        known_miss: str | None = None,
+        note: str = "",
+    ) -> None:
+        """Declare a check (contract v2; see :meth:`overparam_utils.claims.Claims.check`).
 
-    def glue(self, name: str, value: Any) -> None:
-        """Glue a number for the prose (see :func:`overparam_utils.glue.glue`). Returns nothing, so a
-        notebook cell does not echo it."""
-        glue(name, value)
+        ``kind="claim"`` with ``control=`` (the same statistic where the paper's mechanism is absent) and
+        ``control_is=`` (what the control removes, in words): holds only if ``measured`` meets the
+        threshold and ``control`` does not. ``kind="setup"``: confirms the regime, no control. The
+        evaluated check is in ``ch.claims.checks``; nothing is returned, so a cell does not echo it.
+        """
+        self.claims.check(
+            id, claim, measured, op, threshold,
+            kind=kind, control=control, control_is=control_is, known_miss=known_miss, note=note,
+        )  # fmt: skip
+
+    def glue(self, name: str | None = None, value: Any = None, /, **values: Any) -> None:
+        """Glue numbers for the prose (see :func:`overparam_utils.glue.glue`): ``ch.glue("n", 3)`` or
+        several at once, ``ch.glue(n_train=400, peak=peak)``. Returns nothing, so a cell does not echo it."""
+        if name is not None:
+            if name in values:
+                raise ValueError(f"glue: {name!r} given twice")
+            values = {name: value, **values}
+        elif value is not None:
+            raise TypeError("glue: a value needs a name")
+        for key, val in values.items():
+            glue(key, val)
 
     def report(self) -> None:
         """Show the chapter's claim table; raise if a check failed (the chapter's last cell)."""

@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .record import error_info
+
 
 def read_source(source: Path) -> Any:
     """The chapter as an ``nbformat`` notebook, read from its jupytext ``.py`` (or an ``.ipynb``)."""
@@ -62,16 +64,11 @@ def main(argv: list[str] | None = None) -> int:
         )
     except PapermillExecutionError as err:
         source = (err.source or "").strip().splitlines()
-        info = {
-            "ename": err.ename,
-            "evalue": err.evalue,
-            "cell_index": err.cell_index,
-            "cell_first_line": source[0] if source else "",
-        }
+        info = error_info(err.ename, err.evalue, err.cell_index, source[0] if source else "")
         args.error_file.write_text(json.dumps(info, indent=2))
         return 1
     except Exception as err:  # kernel died, notebook unreadable, ...
-        info = {"ename": type(err).__name__, "evalue": str(err), "cell_index": None, "cell_first_line": ""}
+        info = error_info(type(err).__name__, str(err))
         args.error_file.write_text(json.dumps(info, indent=2))
         return 1
     finally:

@@ -6,10 +6,9 @@ import os
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-T = TypeVar("T")
+from .record import QUIET_ENV
 
-QUIET_ENV = "OVERPARAM_QUIET"
-"""Set (to anything but ``""`` or ``"0"``) by the runner so that executed copies carry no progress bars."""
+T = TypeVar("T")
 
 
 def quiet() -> bool:

@@ -13,29 +13,26 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .claims import format_number
-
-STATUS_WORDS = {"pass": "pass", "fail": "FAIL", "not_reproduced": "not reproduced"}
-
-
-def read_json(path: Path) -> dict[str, Any] | None:
-    """The JSON at ``path``, or ``None`` when missing or unreadable."""
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
+from .record import (
+    STATUS_WORDS,
+    count_checks,
+    format_number,
+    fragile_ids,
+    headline,
+    read_record,
+    required_text,
+)
 
 
 def load_records(build_dir: Path, stems: list[str]) -> dict[str, dict[str, Any]]:
     """The primary claims record of each chapter in ``stems`` that has one."""
     out = {}
     for stem in stems:
-        record = read_json(build_dir / "claims" / f"{stem}.json")
+        record = read_record(build_dir / "claims" / f"{stem}.json")
         if record is not None:
             out[stem] = record
     return out
@@ -51,39 +48,11 @@ def load_seed_records(build_dir: Path, records: Mapping[str, dict[str, Any]]) ->
     for stem, primary in records.items():
         runs = {primary["seed"]: primary}
         for path in sorted((build_dir / "seeds").glob(f"*/claims/{stem}.json")):
-            other = read_json(path)
+            other = read_record(path)
             if other and other.get("inputs_key") and other.get("inputs_key") == primary.get("inputs_key"):
                 runs.setdefault(other["seed"], other)
         out[stem] = dict(sorted(runs.items()))
     return out
-
-
-def count_checks(records: Mapping[str, dict[str, Any]]) -> dict[str, int]:
-    """Numbers of checks by status, over all records."""
-    checks = [c for r in records.values() for c in r.get("checks", [])]
-    counts = {s: sum(c["status"] == s for c in checks) for s in STATUS_WORDS}
-    counts["total"] = len(checks)
-    return counts
-
-
-def summary_line(records: Mapping[str, dict[str, Any]]) -> str:
-    """``**N of M checks pass**, K not reproduced, F fail, over C chapters (T s of execution)``."""
-    n = count_checks(records)
-    runtime = sum(r.get("runtime_s", 0.0) for r in records.values())
-    errors = sum(r.get("status") in ("error", "timeout") for r in records.values())
-    error_text = f"; {errors} chapter(s) did not finish" if errors else ""
-    return (
-        f"**{n['pass']} of {n['total']} checks pass**, {n['not_reproduced']} not reproduced, {n['fail']} fail, "
-        f"over {len(records)} chapters ({runtime:.0f} s of execution{error_text})."
-    )
-
-
-def required_text(check: Mapping[str, Any]) -> str:
-    """The comparison a check requires, e.g. ``> 10`` or ``in [0.8, 1.25]``."""
-    if check["op"] == "between":
-        lo, hi = check["threshold"]
-        return f"in [{format_number(lo)}, {format_number(hi)}]"
-    return f"{check['op']} {format_number(check['threshold'])}"
 
 
 def spread_text(check_id: str, runs: Mapping[int, dict[str, Any]]) -> str:
@@ -104,12 +73,86 @@ def chapter_label(stem: str) -> str:
     return f"claims-{stem}"
 
 
+def claims_headline(
+    records: Mapping[str, dict[str, Any]], seed_records: Mapping[str, Mapping[int, dict[str, Any]]] | None = None
+) -> str:
+    """The v2 headline over every chapter: claims held against controls first, setup checks apart."""
+    n = count_checks(records.values(), seed_records)
+    runtime = sum(r.get("runtime_s", 0.0) for r in records.values())
+    errors = sum(r.get("status") in ("error", "timeout") for r in records.values())
+    error_text = f"; {errors} chapter(s) did not finish" if errors else ""
+    return f"**{headline(n)}**, over {len(records)} chapters ({runtime:.0f} s of execution{error_text})."
+
+
+EXPLAINER = (
+    "A **claim** check tests something the paper claims and carries a **control**: the same statistic, "
+    "measured in the same run where the paper's mechanism is absent. It holds only when the measured value "
+    "meets the threshold and the control does not. A **setup** check only confirms that the experiment is in "
+    "the regime the paper assumes; it is never counted as evidence. Claim checks marked *no control* predate "
+    "this contract and are being reworked. A known miss is a claim declared not reproduced here, with its "
+    "reason; it is *fragile* when it passes on some seeds."
+)
+
+
+def summary_table(
+    records: Mapping[str, dict[str, Any]], seed_records: Mapping[str, Mapping[int, dict[str, Any]]] | None = None
+) -> str:
+    """One row per chapter: claims held, not reproduced (fragile), without a control, setup, runtime."""
+    lines = [
+        "| chapter | claims held | not reproduced (fragile) | no control | fail | setup | runtime |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for stem, record in records.items():
+        n = count_checks([record], seed_records)
+        lines.append(
+            f"| {{ref}}`{stem.split('_')[0]} <{chapter_label(stem)}>` | {n['held']} of {n['claims']} "
+            f"| {n['not_reproduced']} ({n['fragile']}) | {n['uncontrolled']} | {n['fail']} "
+            f"| {n['setup_pass']} of {n['setup']} | {record.get('runtime_s', 0.0):.1f} s |"
+        )
+    return "\n".join(lines)
+
+
+def _claim_row(c: Mapping[str, Any], runs: Mapping[int, dict[str, Any]], fragile: set[str]) -> str:
+    status = STATUS_WORDS[c["status"]]
+    if c.get("known_miss") and c["status"] != "fail":
+        status = "not reproduced, fragile" if c["id"] in fragile else "not reproduced"
+    why = ""
+    if c.get("reason"):
+        why = f" {'Not reproduced' if c['status'] == 'not_reproduced' else 'Fails'}: {c['reason']}."
+    elif c.get("known_miss"):
+        why = f" Declared not reproduced ({c['known_miss']}); passed on this seed."
+    control = (
+        f"{format_number(c['control'])} ({c['control_is']}; margin {format_number(c.get('control_margin'))})"
+        if c.get("controlled")
+        else "*no control*"
+    )
+    row = (
+        f"| {status} | {c['claim']} (`{c['id']}`){why} | {format_number(c['measured'])} | {control} "
+        f"| {required_text(c)} | {format_number(c['margin'])} |"
+    )
+    if len(runs) > 1:
+        row += f" {spread_text(c['id'], runs)} |"
+    return row
+
+
+def _setup_row(c: Mapping[str, Any], runs: Mapping[int, dict[str, Any]]) -> str:
+    why = f" {c['reason']}." if c.get("reason") else ""
+    row = (
+        f"| {STATUS_WORDS[c['status']]} | {c['claim']} (`{c['id']}`){why} | {format_number(c['measured'])} "
+        f"| {required_text(c)} | {format_number(c['margin'])} |"
+    )
+    if len(runs) > 1:
+        row += f" {spread_text(c['id'], runs)} |"
+    return row
+
+
 def claims_page(
     records: Mapping[str, dict[str, Any]], seed_records: Mapping[str, Mapping[int, dict[str, Any]]] | None = None
 ) -> str:
-    """The body of the Claims page: a summary line, then one table per chapter, one row per check."""
+    """The body of the Claims page: the v2 headline, a summary per chapter, then per chapter its claim
+    checks (with their controls) and, apart, its setup checks."""
     seed_records = seed_records or {}
-    lines = [summary_line(records), ""]
+    lines = [claims_headline(records, seed_records), "", EXPLAINER, ""]
     multi = {stem: runs for stem, runs in seed_records.items() if len(runs) > 1}
     if multi:
         seeds = sorted({s for runs in multi.values() for s in runs})
@@ -117,56 +160,73 @@ def claims_page(
             f"Chapters run on several seeds ({', '.join(map(str, seeds))}) show each check's range over them.",
             "",
         ]
+    lines += [summary_table(records, seed_records), ""]
     for stem, record in records.items():
         runs = seed_records.get(stem, {})
+        fragile = fragile_ids(runs or {record["seed"]: record})
         checks = record.get("checks", [])
-        n_pass = sum(c["status"] == "pass" for c in checks)
+        claims = [c for c in checks if c.get("kind", "claim") == "claim"]
+        setup = [c for c in checks if c.get("kind") == "setup"]
         lines += [
             f"({chapter_label(stem)})=",
             f"## {record.get('title', stem)}",
             "",
             f"{{doc}}`Chapter </notebooks/{stem}>` · status **{record['status']}** · "
-            f"{n_pass} of {len(checks)} checks pass · scale `{record['scale']}` · seed {record['seed']} · "
+            f"{chapter_counts_text(record, runs)} · scale `{record['scale']}` · seed {record['seed']} · "
             f"runtime {record['runtime_s']:.1f} s",
             "",
         ]
         if record.get("error"):
             err = record["error"]
             lines += [f"The run stopped with `{err['ename']}`: {err['evalue']}", ""]
-        if not checks:
-            continue
-        header = "| status | claim (check id) | measured | required | margin |"
-        rule = "|---|---|---|---|---|"
-        if len(runs) > 1:
-            header += " over seeds |"
-            rule += "---|"
-        lines += [header, rule]
-        for c in checks:
-            why = f" Not reproduced: {c['reason']}." if c.get("reason") else ""
-            row = (
-                f"| {STATUS_WORDS[c['status']]} | {c['claim']} (`{c['id']}`){why} | {format_number(c['measured'])} "
-                f"| {required_text(c)} | {format_number(c['margin'])} |"
-            )
-            if len(runs) > 1:
-                row += f" {spread_text(c['id'], runs)} |"
-            lines.append(row)
-        lines.append("")
+        extra_h, extra_r = (" over seeds |", "---|") if len(runs) > 1 else ("", "")
+        if claims:
+            lines += [
+                "| status | claim (check id) | measured | control (what it removes; margin) | required | margin |"
+                + extra_h,
+                "|---|---|---|---|---|---|" + extra_r,
+            ]
+            lines += [_claim_row(c, runs, fragile) for c in claims]
+            lines.append("")
+        if setup:
+            lines += [
+                "Setup checks (the regime the paper assumes; not evidence for it):",
+                "",
+                "| status | setup (check id) | measured | required | margin |" + extra_h,
+                "|---|---|---|---|---|" + extra_r,
+            ]
+            lines += [_setup_row(c, runs) for c in setup]
+            lines.append("")
     return "\n".join(lines)
+
+
+def chapter_counts_text(record: Mapping[str, Any], runs: Mapping[int, dict[str, Any]] | None = None) -> str:
+    """A chapter's checks in one line: ``4 of 5 claims hold against their controls, 1 not reproduced, ...``."""
+    n = count_checks([record], {record["chapter"]: runs} if runs else None)
+    parts = [f"{n['held']} of {n['claims']} claims hold against their controls"]
+    if n["not_reproduced"]:
+        fragile = f" ({n['fragile']} fragile)" if n["fragile"] else ""
+        parts.append(f"{n['not_reproduced']} not reproduced{fragile}")
+    if n["uncontrolled"]:
+        parts.append(f"{n['uncontrolled']} without a control")
+    if n["fail"]:
+        parts.append(f"{n['fail']} fail")
+    return ", ".join(parts) + f"; {n['setup']} setup checks"
 
 
 def status_markdown(
     record: Mapping[str, Any], runs: Mapping[int, dict[str, Any]] | None = None, link_claims: bool = True
 ) -> str:
     """The status box under a chapter's title (linking to the Claims page when the book has one)."""
-    checks = record.get("checks", [])
-    n_pass = sum(c["status"] == "pass" for c in checks)
-    n_nr = sum(c["status"] == "not_reproduced" for c in checks)
-    nr_text = f", {n_nr} not reproduced" if n_nr else ""
     seeds = f" (and {len(runs) - 1} more seeds)" if runs and len(runs) > 1 else ""
     label = chapter_label(record["chapter"])
-    link = f" Every check, its measured value and threshold: {{ref}}`the Claims page <{label}>`." if link_claims else ""
+    link = (
+        f" Every check, its measured value, control and threshold: {{ref}}`the Claims page <{label}>`."
+        if link_claims
+        else ""
+    )
     return (
-        f"```{{admonition}} Claims: {n_pass} of {len(checks)} checks pass{nr_text}\n"
+        f"```{{admonition}} Claims: {chapter_counts_text(record, runs)}\n"
         f":class: tip\n"
         f"This page was executed at scale `{record['scale']}` with seed {record['seed']}{seeds} in "
         f"{record['runtime_s']:.1f} s.{link}\n```"
@@ -187,12 +247,12 @@ def footer_markdown(record: Mapping[str, Any]) -> str:
 
 def runtime_table(records: Mapping[str, dict[str, Any]]) -> str:
     """Front-page table: chapter, scale, runtime, checks."""
-    lines = ["| chapter | scale | runtime | checks |", "|---|---|---|---|"]
+    lines = ["| chapter | scale | runtime | claims held | setup |", "|---|---|---|---|---|"]
     for stem, r in records.items():
-        checks = r.get("checks", [])
-        n_pass = sum(c["status"] == "pass" for c in checks)
+        n = count_checks([r])
         lines.append(
-            f"| {{doc}}`/notebooks/{stem}` | `{r['scale']}` | {r['runtime_s']:.1f} s | {n_pass} of {len(checks)} pass |"
+            f"| {{doc}}`/notebooks/{stem}` | `{r['scale']}` | {r['runtime_s']:.1f} s | {n['held']} of {n['claims']} "
+            f"| {n['setup']} |"
         )
     total = sum(r.get("runtime_s", 0.0) for r in records.values())
     lines += ["", f"Total execution time {total:.0f} s (chapters run in parallel, so the wall time is shorter)."]

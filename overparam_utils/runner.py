@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import hashlib
-import json
 import os
 import platform
 import signal
@@ -29,12 +28,20 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .claims import CLAIMS_FILE_ENV, format_number
 from .params import SCALES, ParameterError, validate_scale, validate_seed
-from .progress import QUIET_ENV
-
-RECORD_VERSION = 1
-"""Bumped when the record format or the execution semantics change (invalidates every cache entry)."""
+from .record import (
+    CHAPTER_ENV,
+    CLAIMS_FILE_ENV,
+    NO_NETWORK_ENV,
+    QUIET_ENV,
+    RECORD_VERSION,
+    error_info,
+    read_record,
+    record_failures,
+    short_counts,
+    summary_line,
+    write_record,
+)
 
 DEFAULT_TIMEOUT_S = {"smoke": 120, "book": 600, "paper": 6 * 3600}
 """Per-chapter wall-clock limit by scale (kernel start included)."""
@@ -204,30 +211,6 @@ class Paths:
         return self.build / "claims" / ".partial" / f"{self.stem}.error.json"
 
 
-def read_record(path: Path) -> dict[str, Any] | None:
-    """The JSON record at ``path``, or ``None`` if it is missing or unreadable."""
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-
-
-def record_failures(record: dict[str, Any]) -> list[str]:
-    """Human-readable lines, one per failure in a record (failed checks, exception, timeout)."""
-    lines = []
-    for c in record.get("checks", []):
-        if c["status"] == "fail":
-            thr = c["threshold"]
-            thr_text = f"in {format_number(tuple(thr))}" if c["op"] == "between" else f"{c['op']} {format_number(thr)}"
-            lines.append(f"check {c['id']}: measured {format_number(c['measured'])}, required {thr_text}")
-    err = record.get("error")
-    if err:
-        where = f" in cell {err['cell_index']}" if err.get("cell_index") is not None else ""
-        first = f" ({err['cell_first_line']})" if err.get("cell_first_line") else ""
-        lines.append(f"{err['ename']}{where}{first}: {err['evalue']}".strip())
-    return lines
-
-
 # ----------------------------------------------------------------------------- execution
 
 
@@ -263,7 +246,7 @@ def kernel_env(job: Job) -> dict[str, str]:
         {
             CLAIMS_FILE_ENV: str(job.paths.partial),
             QUIET_ENV: "1",
-            "OVERPARAM_CHAPTER": job.stem,
+            CHAPTER_ENV: job.stem,
             "PYTHONHASHSEED": "0",
             "OMP_NUM_THREADS": n,
             "OPENBLAS_NUM_THREADS": n,
@@ -274,7 +257,7 @@ def kernel_env(job: Job) -> dict[str, str]:
     if job.no_network:
         guard = str(Path(__file__).resolve().parent / "netguard")
         env["PYTHONPATH"] = os.pathsep.join(p for p in (guard, env.get("PYTHONPATH", "")) if p)
-        env["OVERPARAM_NO_NETWORK"] = "1"
+        env[NO_NETWORK_ENV] = "1"
     return env
 
 
@@ -315,22 +298,14 @@ def execute(job: Job) -> dict[str, Any]:
     checks = partial.get("checks", [])
     error = read_record(paths.error)
     if timed_out:
-        error = {
-            "ename": "Timeout",
-            "evalue": f"chapter did not finish within {job.timeout_s:.0f} s",
-            "cell_index": None,
-            "cell_first_line": "",
-        }
+        error = error_info("Timeout", f"chapter did not finish within {job.timeout_s:.0f} s")
     elif proc.returncode != 0 and error is None:
         tail = output.decode(errors="replace").strip().splitlines()[-5:]
-        error = {"ename": "WorkerError", "evalue": " | ".join(tail), "cell_index": None, "cell_first_line": ""}
+        error = error_info("WorkerError", " | ".join(tail))
     elif error is None and not partial.get("reported"):
-        error = {
-            "ename": "ClaimsNotReported",
-            "evalue": "the chapter finished without calling ch.report() (its claims were never asserted)",
-            "cell_index": None,
-            "cell_first_line": "",
-        }
+        error = error_info(
+            "ClaimsNotReported", "the chapter finished without calling ch.report() (its claims were never asserted)"
+        )
 
     failed = any(c["status"] == "fail" for c in checks)
     status = "timeout" if timed_out else ("error" if error and not failed else ("fail" if failed else "pass"))
@@ -352,8 +327,7 @@ def execute(job: Job) -> dict[str, Any]:
         "checks": checks,
         "error": error,
     }
-    paths.record.parent.mkdir(parents=True, exist_ok=True)
-    paths.record.write_text(json.dumps(record, indent=2))
+    write_record(paths.record, record)
     for p in (paths.partial, paths.error):
         p.unlink(missing_ok=True)
     return record
@@ -487,14 +461,10 @@ class Reporter:
 
     def finished(self, record: dict[str, Any], cached: bool) -> None:
         self.done += 1
-        checks = record.get("checks", [])
-        passed = sum(c["status"] == "pass" for c in checks)
-        nr = sum(c["status"] == "not_reproduced" for c in checks)
         how = "cached" if cached else f"{record['runtime_s']:.1f} s"
-        extra = f", {nr} not reproduced" if nr else ""
         self.line(
             f"[{self.done}/{self.total}] {record['status'].upper():7s} {record['chapter']} "
-            f"(seed {record['seed']}, {how}; {passed}/{len(checks)} checks pass{extra})"
+            f"(seed {record['seed']}, {how}; {short_counts(record)})"
         )
         if self.bar is not None:
             self.bar.update(1)
@@ -539,11 +509,7 @@ def summarize(records: list[dict[str, Any]], with_claims_line: bool = True) -> s
     several = len({r["seed"] for r in records}) > 1
     for r in records:
         name = f"{r['chapter']} (seed {r['seed']})" if several else r["chapter"]
-        checks = r.get("checks", [])
-        passed = sum(c["status"] == "pass" for c in checks)
-        nr = sum(c["status"] == "not_reproduced" for c in checks)
-        extra = f" ({nr} not reproduced)" if nr else ""
-        lines.append(f"{name:45s} {r['status']:8s} {r['runtime_s']:8.1f}s  {passed}/{len(checks)}{extra}")
+        lines.append(f"{name:45s} {r['status']:8s} {r['runtime_s']:8.1f}s  {short_counts(r)}")
     if with_claims_line:
         lines.append(claims_summary(records))
     failures = [r for r in records if r["status"] != "pass"]
@@ -557,13 +523,5 @@ def summarize(records: list[dict[str, Any]], with_claims_line: bool = True) -> s
 
 
 def claims_summary(records: list[dict[str, Any]]) -> str:
-    """One line: ``Claims: 9 of 10 checks pass, 1 not reproduced, 0 fail (2 chapters, 41 s)``."""
-    checks = [c for r in records for c in r.get("checks", [])]
-    count = {s: sum(c["status"] == s for c in checks) for s in ("pass", "not_reproduced", "fail")}
-    errors = sum(r["status"] in ("error", "timeout") for r in records)
-    runtime = sum(r.get("runtime_s", 0.0) for r in records)
-    err_text = f", {errors} chapter(s) did not finish" if errors else ""
-    return (
-        f"Claims: {count['pass']} of {len(checks)} checks pass, {count['not_reproduced']} not reproduced, "
-        f"{count['fail']} fail{err_text} ({len(records)} chapters, {runtime:.0f} s of execution)"
-    )
+    """One line: ``Claims: 9 claims hold against their controls, ... (2 chapters, 41 s of execution)``."""
+    return "Claims: " + summary_line(records)
