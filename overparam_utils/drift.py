@@ -3,30 +3,31 @@
 ``make drift`` builds a second environment (``.venv-drift``) with the newest releases of every
 dependency whose pin can move (torch stays at the pinned CPU wheel), runs every chapter at smoke
 scale there and with the pinned environment, and calls :func:`compare` on the two sets of claims
-records. It lists every check that flips status or moves further than its own margin, i.e. far
-enough that it could have flipped. Not part of CI: it downloads new releases and is meant to warn
-before the pins are bumped.
+records. It lists every check that flips status, or whose measured value or control moves further than
+its own margin, i.e. far enough that it could have flipped. Not part of CI: it downloads new releases
+and is meant to warn before the pins are bumped.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
+
+from .record import read_record
 
 
 def compare(pinned_dir: Path, drift_dir: Path) -> list[dict[str, Any]]:
     """Checks that differ materially between two claims directories (one finding per check or chapter)."""
     findings: list[dict[str, Any]] = []
     for path in sorted(Path(pinned_dir).glob("*.json")):
-        pinned = json.loads(path.read_text())
+        pinned = read_record(path) or {}
         other_path = Path(drift_dir) / path.name
         if not other_path.exists():
             findings.append(
                 {"chapter": pinned["chapter"], "check": None, "problem": "not run with the newest releases"}
             )
             continue
-        drift = json.loads(other_path.read_text())
+        drift = read_record(other_path) or {}
         if drift.get("status") in ("error", "timeout"):
             err = drift.get("error") or {}
             findings.append(
@@ -51,18 +52,21 @@ def compare(pinned_dir: Path, drift_dir: Path) -> list[dict[str, Any]]:
                         "newest": d["measured"],
                     }
                 )
-            elif c["measured"] is not None and d["measured"] is not None and c["margin"] is not None:
-                moved = abs(d["measured"] - c["measured"])
-                if moved > abs(c["margin"]):
-                    findings.append(
-                        {
-                            "chapter": pinned["chapter"],
-                            "check": c["id"],
-                            "problem": f"moved by {moved:.3g}, more than its margin {abs(c['margin']):.3g}",
-                            "pinned": c["measured"],
-                            "newest": d["measured"],
-                        }
-                    )
+            else:
+                for value, margin, what in (("measured", "margin", ""), ("control", "control_margin", "control ")):
+                    if c.get(value) is None or d.get(value) is None or c.get(margin) is None:
+                        continue
+                    moved = abs(d[value] - c[value])
+                    if moved > abs(c[margin]):
+                        findings.append(
+                            {
+                                "chapter": pinned["chapter"],
+                                "check": c["id"],
+                                "problem": f"{what}moved by {moved:.3g}, more than its margin {abs(c[margin]):.3g}",
+                                "pinned": c[value],
+                                "newest": d[value],
+                            }
+                        )
     return findings
 
 

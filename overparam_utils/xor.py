@@ -41,6 +41,12 @@ from .progress import progress
 CLUSTER_LABELS = np.array([1, 1, -1, -1])
 """Clean label of clusters 0..3, whose means are ``+mu_1, -mu_1, +mu_2, -mu_2``: an XOR pattern."""
 
+LINEAR_LABELS = np.array([1, -1, 1, -1])
+"""A linearly separable labelling of the same four clusters (``+mu_1, +mu_2`` get +1, ``-mu_1, -mu_2`` get -1):
+the sign of ``<mu_1 + mu_2, x>`` classifies it. Used as a control in chapter 05."""
+
+LABELLINGS = {"xor": CLUSTER_LABELS, "linear": LINEAR_LABELS}
+
 
 def cluster_means(mean_norm: float) -> NDArray[np.float64]:
     """``(4, 2)`` cluster means in the plane spanned by ``mu_1, mu_2`` (axes 0 and 1), each of norm ``mean_norm``."""
@@ -126,6 +132,7 @@ def sample_xor_problem(
     rng: np.random.Generator,
     balanced: bool = True,
     reduced: bool = True,
+    labels: str = "xor",
 ) -> XorProblem:
     """Draw XOR cluster data ``x = mean + N(0, I_dim)`` and initial weights ``W0 ~ N(0, init_scale^2 I)``.
 
@@ -136,8 +143,15 @@ def sample_xor_problem(
     With ``reduced=True`` (needs ``dim >= n_train + width + 2``) the vectors are returned in
     ``2 + n_train + width`` span coordinates with the exact joint law of every inner product the network
     uses (see the module docstring); with ``reduced=False`` they are drawn explicitly in ``dim`` dimensions.
-    ``width`` must be even (half of the second layer is positive). Used in chapter 05.
+    ``width`` must be even (half of the second layer is positive). ``labels="xor"`` (the paper's data,
+    :data:`CLUSTER_LABELS`) or ``"linear"`` (:data:`LINEAR_LABELS`, a linearly separable control on the same
+    clusters). The clusters and flips are drawn first from ``rng``, so the same seed gives the same clusters
+    and flips whatever ``labels``, ``mean_norm`` or ``dim``; at equal ``dim`` the noise is the same too (paired
+    draws). Used in chapter 05.
     """
+    if labels not in LABELLINGS:
+        raise ValueError(f"labels={labels!r} must be one of {sorted(LABELLINGS)}")
+    label_of = LABELLINGS[labels]
     if width % 2:
         raise ValueError(f"width={width} must be even")
     if not 0 <= flip_rate < 0.5:
@@ -161,7 +175,7 @@ def sample_xor_problem(
         W0 = init_scale * rng.standard_normal((width, dim))
         X_test = rng.standard_normal((n_test, dim))
         X_test[:, :2] += means[cluster_test]
-    y_clean = CLUSTER_LABELS[cluster].astype(np.float64)
+    y_clean = label_of[cluster].astype(np.float64)
     a = np.concatenate([np.ones(width // 2), -np.ones(width // 2)]) / np.sqrt(width)
     return XorProblem(
         X=X,
@@ -169,7 +183,7 @@ def sample_xor_problem(
         y_clean=y_clean,
         cluster=cluster,
         X_test=X_test,
-        y_test=CLUSTER_LABELS[cluster_test].astype(np.float64),
+        y_test=label_of[cluster_test].astype(np.float64),
         cluster_test=cluster_test,
         W0=W0,
         a=a,
@@ -247,3 +261,34 @@ def xor_network_outputs(
     K_new = X_new @ X.transpose(0, 2, 1)  # (S, k, n)
     out = np.stack([np.maximum(P_new + K_new @ Ct.transpose(0, 2, 1), 0.0) @ a for Ct in C])
     return out[0] if single else out
+
+
+def linear_scores(X: ArrayLike, y: ArrayLike, X_new: ArrayLike) -> NDArray[np.float64]:
+    """Scores ``sum_i y_i <x_i, x>`` of the linear classifier the first step implements, at ``X_new``.
+
+    ``X (S, n, D)``, ``y (S, n)``, ``X_new (S, k, D)``; returns ``(S, k)``. Chapter 05.
+    """
+    X, y, X_new = (np.asarray(v, dtype=np.float64) for v in (X, y, X_new))
+    return np.einsum("skn,sn->sk", X_new @ X.transpose(0, 2, 1), y)
+
+
+def sign_shares(W_plane: ArrayLike, a: ArrayLike) -> NDArray[np.float64]:
+    """How the first layer's weight in the plane of the means splits over the four cluster directions.
+
+    ``W_plane (..., width, 2)``: each unit's components along ``mu_1/|mu|`` and ``mu_2/|mu|``; ``a (width,)``
+    the second layer. Returns ``(..., 4)``: for units with ``a_j > 0`` (label +1, clusters ``+-mu_1``) the share
+    of their squared plane weight on the ``+mu_1`` side and on the ``-mu_1`` side,
+    ``sum_j relu(+-w_j1)^2 / sum_j |w_j|^2``; then the same for units with ``a_j < 0`` on ``+mu_2`` and
+    ``-mu_2``. Units that all point one way along their axis give shares 1 and 0; units split evenly between
+    ``+mu_k`` and ``-mu_k`` give about 1/2 each; isotropic directions about 1/4 each. The smallest of the four
+    says whether every cluster has units pointing at it. Chapter 05.
+    """
+    W_plane = np.asarray(W_plane, dtype=np.float64)
+    a = np.asarray(a, dtype=np.float64)
+    out = []
+    for group, axis in ((a > 0, 0), (a < 0, 1)):
+        units = W_plane[..., group, :]
+        total = (units**2).sum(axis=(-1, -2))
+        along = units[..., axis]
+        out += [(np.maximum(along, 0) ** 2).sum(-1) / total, (np.maximum(-along, 0) ** 2).sum(-1) / total]
+    return np.stack(out, axis=-1)

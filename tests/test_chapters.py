@@ -126,7 +126,7 @@ def test_chapter_renders_math_figures_and_glued_numbers(smoke_book, server, stem
     assert len(figures) == n_figures, f"{len(figures)} figures on the page, {n_figures} in the executed notebook"
     for src in figures:
         assert (smoke_book / "html" / "notebooks" / src).resolve().exists(), f"missing image {src}"
-    assert "Claims:" in text and "checks pass" in text, "the chapter's status row is missing"
+    assert "Claims:" in text and "hold against their controls" in text, "the chapter's status row is missing"
     assert "Provenance." in text, "the provenance footer is missing"
 
 
@@ -136,7 +136,31 @@ def test_claims_page_has_one_row_per_recorded_check(smoke_book, server, tmp_path
     dom = rendered_dom(f"{server}/book/claims.html", tmp_path)
     n_checks = sum(len(json.loads((smoke_book / "claims" / f"{stem}.json").read_text())["checks"]) for stem in CHAPTERS)
     rows = re.findall(r"<tr[^>]*>\s*<td", dom)
-    assert len(rows) == n_checks, f"{len(rows)} rows on the Claims page, {n_checks} checks in the records"
-    assert re.search(r"\d+ of \d+ checks pass", dom)
+    n_rows = n_checks + len(CHAPTERS)  # one row per check, and the summary table's row per chapter
+    assert len(rows) == n_rows, f"{len(rows)} rows on the Claims page, {n_rows} expected"
+    assert re.search(r"\d+ claims hold against their controls, \d+ not reproduced \(\d+ fragile\)", dom)
     coverage = rendered_dom(f"{server}/book/coverage.html", tmp_path)
     assert len(re.findall(r"<tr[^>]*>\s*<td", coverage)) == 76
+
+
+# Chapters reworked to claim contract v2: every claim check of theirs must carry a control. The last
+# chapter-rework issue to land replaces this set by every chapter (CONTRIBUTING.md, "Claim checks").
+REWORKED_CHAPTERS: set[str] = set()
+
+
+@pytest.mark.slow
+def test_claim_checks_without_a_control_are_listed(smoke_book, capsys):
+    """Informational for chapters not yet reworked (a warning lists them); a failure for reworked ones."""
+    uncontrolled = {}
+    for stem in CHAPTERS:
+        record = json.loads((smoke_book / "claims" / f"{stem}.json").read_text())
+        ids = [c["id"] for c in record["checks"] if c.get("kind", "claim") == "claim" and not c.get("controlled")]
+        if ids:
+            uncontrolled[stem] = ids
+    strict = {stem: ids for stem, ids in uncontrolled.items() if stem in REWORKED_CHAPTERS}
+    assert not strict, f"reworked chapters with claim checks that carry no control: {strict}"
+    if uncontrolled:
+        lines = [f"{stem}: {len(ids)} ({', '.join(ids)})" for stem, ids in uncontrolled.items()]
+        import warnings
+
+        warnings.warn("claim checks without a control yet:\n" + "\n".join(lines), stacklevel=1)

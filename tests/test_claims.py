@@ -50,6 +50,7 @@ def test_check_records_and_writes_json(tmp_path, monkeypatch):
     assert record["reported"] is False
     assert record["checks"][0] == {
         "id": "a",
+        "kind": "claim",
         "claim": "claim a",
         "measured": 12.5,
         "op": ">",
@@ -57,9 +58,18 @@ def test_check_records_and_writes_json(tmp_path, monkeypatch):
         "margin": 2.5,
         "margin_rel": 0.25,
         "status": "pass",
+        "control": None,
+        "control_is": "",
+        "control_margin": None,
+        "controlled": False,
+        "known_miss": "",
         "reason": "",
         "note": "",
     }
+    claims.check("b", "claim b", 12.5, ">", 10, control=4.0, control_is="lambda = 0")
+    checks = json.loads(path.read_text())["checks"]
+    assert checks[1]["control"] == 4.0 and checks[1]["control_is"] == "lambda = 0"
+    assert checks[1]["control_margin"] == -6.0 and checks[1]["controlled"] is True
 
 
 def test_threshold_per_scale():
@@ -74,11 +84,12 @@ def test_threshold_per_scale():
 def test_report_raises_with_chapter_check_value_and_threshold(tmp_path):
     claims = Claims("99_x", "book", 0, path=tmp_path / "r.json")
     claims.check("fine", "holds", 1.0, "<", 2.0)
-    claims.check("broken", "does not hold", 5.0, "<", 2.0)
+    claims.check("broken", "does not hold", 5.0, "<", 2.0, control=9.0, control_is="no mechanism")
     with pytest.raises(ClaimCheckError) as err:
         claims.report()
     msg = str(err.value)
     assert "99_x" in msg and "broken" in msg and "5" in msg and "< 2" in msg and "fine" not in msg
+    assert "control 9 (no mechanism)" in msg
     assert json.loads((tmp_path / "r.json").read_text())["reported"] is True
 
 
@@ -108,8 +119,12 @@ def test_markdown_table_has_one_row_per_check():
     claims = Claims("99_x", "book", 0, path=None)
     claims.check("a", "claim a", 1.0, ">", 0.0)
     claims.check("b", "claim b", 1.0, "between", (0, 2))
+    claims.check("c", "setup c", 1.0, ">", 0.0, kind="setup")
     table = claims.to_markdown().splitlines()
-    assert len(table) == 4 and "`a`" in table[2] and "in [0, 2]" in table[3]
+    assert "`a`" in table[2] and "in [0, 2]" in table[3] and "no control" in table[2]
+    assert "control (what it removes)" in table[0]
+    setup_at = table.index("| status | setup (check id) | measured | required | margin |")
+    assert "`c`" in table[setup_at + 2] and len(table) == setup_at + 3
 
 
 def test_measured_must_be_a_number():
@@ -130,3 +145,71 @@ def test_non_finite_measurements_are_recorded_as_null(tmp_path):
     assert [c["measured"] for c in record["checks"]] == [None, None]
     assert [c["status"] for c in record["checks"]] == ["fail", "fail"]
     assert format_number(float("inf")) == "inf"
+
+
+# ----------------------------------------------------------------------------- contract v2
+
+
+def test_a_claim_holds_only_when_its_control_misses():
+    claims = Claims("99_x", "book", 0, path=None)
+    held = claims.check("held", "gap with weight decay", 0.3, ">", 0.1, control=0.02, control_is="no weight decay")
+    assert held.status == "pass" and held.controlled and held.control_margin == pytest.approx(-0.08)
+    both = claims.check("both", "gap with weight decay", 0.3, ">", 0.1, control=0.2, control_is="no weight decay")
+    assert both.status == "fail" and "cannot tell the claim from its control" in both.reason
+    neither = claims.check("neither", "gap", 0.05, ">", 0.1, control=0.02, control_is="no weight decay")
+    assert neither.status == "fail" and neither.reason == ""
+    with pytest.raises(ClaimCheckError, match="cannot tell the claim from its control"):
+        claims.report()
+
+
+def test_control_with_between_and_per_scale_thresholds():
+    claims = Claims("99_x", "smoke", 0, path=None)
+    c = claims.check("slope", "slope near -1", -0.95, "between", {"smoke": (-1.2, -0.8), "book": (-1.1, -0.9),
+                     "paper": (-1.1, -0.9)}, control=-2.0, control_is="exact rank")  # fmt: skip
+    assert c.status == "pass" and c.threshold == (-1.2, -0.8) and c.control_margin == pytest.approx(-0.8)
+
+
+def test_setup_checks_take_no_control_and_are_not_evidence():
+    claims = Claims("99_x", "book", 0, path=None)
+    s = claims.check("fits", "the net fits its training set", 1.0, ">=", 0.99, kind="setup")
+    assert s.status == "pass" and s.kind == "setup" and not s.controlled
+    assert "[no control]" not in str(s) and "(setup)" in str(s)
+    with pytest.raises(ValueError, match="setup check takes no control"):
+        claims.check("x", "c", 1.0, ">", 0, kind="setup", control=0.0, control_is="nothing")
+    with pytest.raises(ValueError, match="kind="):
+        claims.check("x", "c", 1.0, ">", 0, kind="evidence")
+    assert "1 of 1 setup checks pass" in claims.summary() and "0 of 0 claim checks" in claims.summary()
+
+
+def test_a_control_needs_words_for_what_it_removes():
+    claims = Claims("99_x", "book", 0, path=None)
+    with pytest.raises(ValueError, match="control_is"):
+        claims.check("x", "c", 1.0, ">", 0, control=-1.0)
+    with pytest.raises(ValueError, match="control_is"):
+        claims.check("x", "c", 1.0, ">", 0, control_is="words without a control")
+    with pytest.raises(TypeError, match="control of check"):
+        claims.check("x", "c", 1.0, ">", 0, control="small", control_is="words")
+
+
+def test_known_miss_with_a_passing_control_is_not_reproduced():
+    """A declared miss whose measured value misses while its control (correctly) misses too: not
+    reproduced, not fatal; one whose control meets the threshold as well says so in its reason."""
+    claims = Claims("99_x", "book", 0, path=None)
+    c = claims.check("miss", "needs a GPU", 0.5, ">", 1.0, control=0.1, control_is="random labels",
+                     known_miss="too small here")  # fmt: skip
+    assert c.status == "not_reproduced" and c.reason == "too small here" and c.control_margin < 0
+    d = claims.check("blurred", "needs a GPU", 2.0, ">", 1.0, control=1.5, control_is="random labels",
+                     known_miss="too small here")  # fmt: skip
+    assert d.status == "not_reproduced" and "cannot tell the claim from its control" in d.reason
+    e = claims.check("lucky", "needs a GPU", 2.0, ">", 1.0, control=0.5, control_is="random labels",
+                     known_miss="too small here")  # fmt: skip
+    assert e.status == "pass" and e.known_miss == "too small here"
+    claims.report()  # nothing fails
+    assert "0 of 3 claim checks hold against their controls, 3 not reproduced" in claims.summary()
+
+
+def test_uncontrolled_claims_are_marked():
+    claims = Claims("99_x", "book", 0, path=None)
+    c = claims.check("a", "c", 1.0, ">", 0.0)
+    assert c.kind == "claim" and not c.controlled and "[no control]" in str(c)
+    assert "1 without a control" in claims.summary()

@@ -9,29 +9,46 @@ from conftest import ROOT, run_cli
 from overparam_utils import drift, report
 
 
-def record(stem="01_x", seed=0, measured=(2.0, 0.5), status="pass", inputs="k"):
+def record(stem="01_x", seed=0, measured=(2.0, 0.5), status="pass", inputs="k", setup=False):
+    """A chapter record with a controlled claim ``a``, a declared miss ``b`` and optionally a setup check."""
+    b_holds = 1.0 <= measured[1] <= 2.0
     checks = [
         {
             "id": "a",
+            "kind": "claim",
             "claim": "a holds",
             "measured": measured[0],
             "op": ">",
             "threshold": 1.0,
             "margin": measured[0] - 1.0,
             "status": "pass" if measured[0] > 1 else "fail",
+            "control": 0.2,
+            "control_is": "no mechanism",
+            "control_margin": -0.8,
+            "controlled": True,
+            "known_miss": "",
             "reason": "",
         },
         {
             "id": "b",
+            "kind": "claim",
             "claim": "b misses",
             "measured": measured[1],
             "op": "between",
             "threshold": [1.0, 2.0],
             "margin": min(measured[1] - 1.0, 2.0 - measured[1]),
-            "status": "not_reproduced",
-            "reason": "too small",
+            "status": "pass" if b_holds else "not_reproduced",
+            "control": None,
+            "control_is": "",
+            "control_margin": None,
+            "controlled": False,
+            "known_miss": "too small",
+            "reason": "" if b_holds else "too small",
         },
     ]
+    if setup:
+        checks.append({"id": "s", "kind": "setup", "claim": "fits", "measured": 1.0, "op": ">=", "threshold": 0.99,
+                       "margin": 0.01, "status": "pass", "controlled": False})  # fmt: skip
     return {
         "chapter": stem,
         "title": "A chapter",
@@ -49,12 +66,38 @@ def record(stem="01_x", seed=0, measured=(2.0, 0.5), status="pass", inputs="k"):
     }
 
 
-def test_claims_page_has_a_summary_and_one_row_per_check():
-    page = report.claims_page({"01_x": record(), "02_y": record("02_y")})
-    assert "**2 of 4 checks pass**, 2 not reproduced, 0 fail, over 2 chapters" in page
-    rows = [line for line in page.splitlines() if line.startswith("| ") and not line.startswith("| status")]
-    assert len(rows) == 4
+def test_claims_page_has_the_v2_headline_and_one_row_per_check():
+    page = report.claims_page({"01_x": record(setup=True), "02_y": record("02_y")})
+    assert (
+        "**2 claims hold against their controls, 2 not reproduced (0 fragile), 2 claim checks without a control "
+        "yet; 1 setup checks (1 pass)**, over 2 chapters" in page
+    )
+    headers = ("| status", "| chapter")
+    rows = [line for line in page.splitlines() if line.startswith("| ") and not line.startswith(headers)]
+    assert len(rows) == 2 + 5  # the summary table's two chapters, then 2 + 2 claim rows and one setup row
     assert "Not reproduced: too small." in page and "(claims-01_x)=" in page and "in [1, 2]" in page
+    assert "0.2 (no mechanism; margin -0.8)" in page and "*no control*" in page
+    setup_at = page.index("Setup checks")
+    assert page.index("`s`") > setup_at > page.index("`b`")
+    assert "| {ref}`01 <claims-01_x>` | 1 of 2 | 1 (0) | 1 | 0 | 1 of 1 | 3.5 s |" in page
+
+
+def test_a_known_miss_that_passes_on_some_seeds_is_fragile(tmp_path):
+    runs = {0: record(measured=(2.0, 0.5)), 1: record(seed=1, measured=(2.0, 1.5))}
+    page = report.claims_page({"01_x": runs[0]}, {"01_x": runs})
+    assert "1 not reproduced (1 fragile)" in page and "not reproduced, fragile" in page
+    single = report.claims_page({"01_x": runs[1]})  # passed on the only seed: still a declared miss
+    assert "1 not reproduced (1 fragile)" in single and "passed on this seed" in single
+    assert "0 claims hold" not in single  # a (controlled, passing) holds; b is never counted as held
+
+
+def test_records_of_version_1_read_as_uncontrolled_claims(tmp_path):
+    path = tmp_path / "old.json"
+    old = {"chapter": "01_x", "seed": 0, "checks": [{"id": "a", "claim": "c", "measured": 1.0, "op": ">",
+           "threshold": 0.0, "margin": 1.0, "status": "not_reproduced", "reason": "why"}]}  # fmt: skip
+    path.write_text(json.dumps(old))
+    c = report.read_record(path)["checks"][0]
+    assert c["kind"] == "claim" and c["controlled"] is False and c["control"] is None and c["known_miss"] == "why"
 
 
 def test_claims_page_shows_the_spread_over_seeds(tmp_path):
@@ -74,8 +117,9 @@ def test_claims_page_shows_the_spread_over_seeds(tmp_path):
 
 
 def test_status_row_and_footer_carry_provenance():
-    status = report.status_markdown(record())
-    assert "1 of 2 checks pass, 1 not reproduced" in status and "claims-01_x" in status
+    status = report.status_markdown(record(setup=True))
+    assert "1 of 2 claims hold against their controls, 1 not reproduced, 1 without a control; 1 setup checks" in status
+    assert "claims-01_x" in status
     footer = report.footer_markdown(record())
     assert "commit `abc`" in footer and "seed 0" in footer and "3.5 s" in footer
 
@@ -119,9 +163,13 @@ def test_drift_compare_flags_flips_and_moves_beyond_the_margin(tmp_path):
     findings = drift.compare(pinned, newest)
     assert [(f["chapter"], f["check"]) for f in findings] == [("01_x", "a")]
     assert "pass -> fail" in drift.render(findings)
-    (newest / "01_x.json").write_text(json.dumps(record(measured=(2.0, 1.7))))  # b moved 1.2 > margin 0.5
+    (newest / "01_x.json").write_text(json.dumps(record(measured=(2.0, 2.6))))  # b moved 2.1 > margin 0.5
     findings = drift.compare(pinned, newest)
     assert [(f["check"], "more than its margin" in f["problem"]) for f in findings] == [("b", True)]
+    moved_control = record(measured=(2.0, 0.5))
+    moved_control["checks"][0]["control"] = 1.1  # the control of a moved by 0.9 > its margin 0.8
+    (newest / "01_x.json").write_text(json.dumps(moved_control))
+    assert [f["problem"].split(" by")[0] for f in drift.compare(pinned, newest)] == ["control moved"]
     assert drift.compare(pinned, pinned) == []
     assert "no check flipped" in drift.render([])
 
