@@ -45,8 +45,9 @@ lint: $(STAMP)  ## ruff
 clean:  ## remove _build (keeps .venv)
 	rm -rf _build
 
-bench: $(STAMP)  ## time chapters (1 vs 2 jobs, cold vs warm) and vectorised helpers vs loops
+bench: $(STAMP)  ## time chapters (1 vs 2 jobs, cold vs warm), then vectorised helpers vs loops
 	$(PY) -m overparam_utils bench
+	$(PY) tests/bench_helpers.py
 
 DRIFT_VENV := .venv-drift
 drift: $(STAMP)  ## run every chapter at smoke scale with the newest dependency releases and diff the claims

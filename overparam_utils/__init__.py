@@ -1,19 +1,35 @@
-"""Helpers shared by the chapters of *Over-parameterization, executed*.
+"""Helpers of *Over-parameterization, executed*, in three wings (book page "How this book is built").
 
-Modules (each documents the chapters that use it):
+**Chapter API**: what a chapter cell calls.
 
-- :mod:`~overparam_utils.chapter`: start a chapter (parameters, presets, seeding, style, claims);
-- :mod:`~overparam_utils.params`, :mod:`~overparam_utils.seeding`, :mod:`~overparam_utils.claims`,
-  :mod:`~overparam_utils.glue`, :mod:`~overparam_utils.plotting`, :mod:`~overparam_utils.progress`;
-- :mod:`~overparam_utils.runner`, :mod:`~overparam_utils.book`, :mod:`~overparam_utils.cli`: execution and build;
-- science helpers shared by many chapters: :mod:`~overparam_utils.linear` (exact gradient-descent paths
-  of least squares), :mod:`~overparam_utils.data`, :mod:`~overparam_utils.features`,
-  :mod:`~overparam_utils.spectra`, :mod:`~overparam_utils.training`;
-- science helpers of one part of the book (chapter numbers in brackets): ``ridge`` (03, 04), ``scaling`` (04),
-  ``xor`` (05), ``bounds`` (06), ``sensing`` (07, 08), ``hessian`` (09, 11), ``subspace`` (10),
-  ``degeneracy`` (11), ``parametrization`` (12), ``modular`` (13), ``crossover`` (13, 15),
-  ``shortcuts`` (14), ``memorization`` (16), ``pergrad`` (17, 18), ``scores`` (18), ``noisy`` (19),
-  ``bayes`` (20).
+- ``chapter``: one call that starts a chapter (parameters, preset, seeding, style, claims);
+- ``params``: ``scale`` and ``seed`` validation and per-scale presets;
+- ``seeding``: the same seed gives the same numbers;
+- ``claims``: a chapter's checks (claim checks with their controls, setup checks), its claim table;
+- ``record``: the one home of the contract between a kernel and the engine (environment names, the check
+  and record formats, evaluation, formatting, counts and the summary line);
+- ``glue``: numbers in the prose come from the run;
+- ``plotting``: the house style of figures; ``progress``: progress bars, silent in the executed book.
+
+**Science**, by concept (each module's docstring names the chapters that use it):
+
+- ``data``: synthetic data with a known truth and the bundled datasets (digits, MNIST-1D), label flips;
+- ``features``: random-feature maps; ``spectra``: spectra of data matrices; ``stats``: rank statistics;
+- ``linear``: exact gradient-descent paths of least squares; ``ridge``: ridge paths and their theory;
+- ``scaling``: scaling-law models and fits; ``training``: batched torch training loops;
+- ``xor`` (05), ``bounds`` (06), ``sensing`` (07, 08), ``hessian`` (09, 11), ``subspace`` (10),
+  ``degeneracy`` (11), ``parametrization`` (12), ``modular`` (13), ``crossover`` (13, 15), ``shortcuts``
+  (14), ``memorization`` (16), ``pergrad`` (17, 18), ``scores`` (18), ``noisy`` (19), ``bayes`` (20).
+
+**Engine** (``engine``): executes, caches, dispatches and publishes; it imports the record contract and
+``params``, never a science module, and no chapter imports it.
+
+- ``engine.cli``: ``python -m overparam_utils ...`` (scale and seed validated once, here);
+- ``engine.project``: root, chapters, table of contents, reading a source;
+- ``engine.keys``: the cache key (code cells, imported helper modules, pins, scale, seed);
+- ``engine.jobs``: plan and execute runs, cache, progress lines; ``engine.worker``: one chapter with papermill;
+- ``engine.site``: staging and the strict build; ``engine.pages``: Claims and Coverage pages, status rows;
+- ``engine.tools``: ``bench``, ``drift``, ``scaffold`` (a new chapter), ``pairs`` (notebook pairs).
 
 Importing the package is cheap: nothing heavy (torch, matplotlib) is imported until a module needs it.
 """

@@ -1,7 +1,7 @@
-"""``python -m overparam_utils``: see :mod:`overparam_utils.cli`."""
+"""``python -m overparam_utils``: the engine's command line (:mod:`overparam_utils.engine.cli`)."""
 
 import sys
 
-from .cli import main
+from .engine.cli import main
 
 sys.exit(main())

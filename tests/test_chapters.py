@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from conftest import ROOT, run_cli
 
-from overparam_utils.book import toc_chapters
+from overparam_utils.engine.project import toc_chapters
 
 CHAPTERS = toc_chapters(ROOT)
 SMOKE_BUDGET_S = 10.0

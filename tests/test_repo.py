@@ -13,10 +13,8 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from overparam_utils.book import toc_files
-from overparam_utils.execute import parameters_cell
-from overparam_utils.pairs import pair_problems
-from overparam_utils.runner import all_chapters
+from overparam_utils.engine.project import all_chapters, parameters_cell, toc_files
+from overparam_utils.engine.tools.pairs import pair_problems
 
 CHAPTERS = all_chapters(ROOT)
 CODE_LINE_LIMIT = 90  # the book's code column; markdown cells wrap as prose
@@ -231,3 +229,64 @@ def test_executed_notebooks_never_land_in_notebooks_dir():
     for nb in (ROOT / "notebooks").glob("*.ipynb"):
         data = json.loads(nb.read_text())
         assert "papermill" not in data.get("metadata", {}), f"{nb.name} is an executed copy"
+
+
+# ----------------------------------------------------------------------------- the three wings
+
+CHAPTER_API = {"chapter", "params", "seeding", "claims", "record", "glue", "plotting", "progress"}
+"""The chapter API: what a chapter cell calls (the record contract and the parameters among them)."""
+
+
+def package_imports() -> dict[str, set[str]]:
+    """For every module of the package (dotted, relative), the package modules it imports."""
+    import ast
+
+    from overparam_utils.engine import keys
+
+    pkg = ROOT / "overparam_utils"
+    out = {}
+    for path in sorted(pkg.rglob("*.py")):
+        rel = path.relative_to(pkg).with_suffix("")
+        name = ".".join(rel.parts[:-1] if rel.name == "__init__" else rel.parts)
+        package = name if rel.name == "__init__" else name.rpartition(".")[0]
+        if "netguard" in rel.parts:
+            continue
+        out[name] = keys._imported_modules(ast.parse(path.read_text()), package) - {""}
+    return out
+
+
+def wing(name: str) -> str:
+    if name in ("", "__main__"):
+        return "top"
+    if name == "engine" or name.startswith("engine."):
+        return "engine"
+    return "api" if name in CHAPTER_API else "science"
+
+
+def test_imports_run_one_way_between_the_three_wings():
+    """engine -> record/params; chapter API -> chapter API; science -> progress and other science;
+    nothing but ``__main__`` imports the engine; no chapter imports it either."""
+    problems = []
+    for name, imported in package_imports().items():
+        for other in imported:
+            w, o = wing(name), wing(other)
+            if w == "engine" and o != "engine" and other not in ("record", "params"):
+                problems.append(f"the engine module {name} imports {other}")
+            if w in ("api", "science") and o == "engine":
+                problems.append(f"{name} imports the engine ({other})")
+            if w == "api" and o == "science":
+                problems.append(f"the chapter API module {name} imports the science module {other}")
+            if w == "science" and o == "api" and other != "progress":
+                problems.append(f"the science module {name} imports the chapter API module {other}")
+    for source in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py")):
+        if "overparam_utils.engine" in source.read_text() or "overparam_utils import engine" in source.read_text():
+            problems.append(f"{source.name} imports the engine")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_package_index_lists_every_module():
+    import overparam_utils
+
+    doc = overparam_utils.__doc__
+    missing = [name for name in package_imports() if name and name != "__main__" and name.split(".")[-1] not in doc]
+    assert not missing, f"the package docstring does not list: {missing}"

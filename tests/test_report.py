@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
-from conftest import ROOT, run_cli
+from conftest import ROOT
 
-from overparam_utils import drift, report
+from overparam_utils.engine import pages as report
+from overparam_utils.engine.tools import drift
 
 
 def record(stem="01_x", seed=0, measured=(2.0, 0.5), status="pass", inputs="k", setup=False):
@@ -174,9 +175,10 @@ def test_drift_compare_flags_flips_and_moves_beyond_the_margin(tmp_path):
     assert "no check flipped" in drift.render([])
 
 
-def test_bench_smoke_writes_its_tables(tmp_path):
-    result = run_cli("bench", "--smoke", "--skip-chapters", "--build-dir", str(tmp_path), timeout=600)
-    assert result.returncode == 0, result.stdout + result.stderr
-    data = json.loads((tmp_path / "bench" / "bench.json").read_text())
-    assert len(data["helpers"]) == 2 and all(h["loop_s"] > 0 and h["vectorised_s"] > 0 for h in data["helpers"])
-    assert "Vectorised helpers" in (tmp_path / "bench" / "bench.md").read_text()
+def test_helper_benchmark_smoke_writes_its_table(tmp_path, capsys):
+    import bench_helpers
+
+    helpers = bench_helpers.main(smoke=True, out=tmp_path)
+    assert len(helpers) == 2 and all(h["loop_s"] > 0 and h["vectorised_s"] > 0 for h in helpers)
+    assert json.loads((tmp_path / "helpers.json").read_text()) == helpers
+    assert "Vectorised helpers" in capsys.readouterr().out

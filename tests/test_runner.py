@@ -8,45 +8,121 @@ import shutil
 import pytest
 from conftest import FIXTURES, ROOT, run_cli
 
-from overparam_utils import runner
+from overparam_utils.engine import jobs as runner
+from overparam_utils.engine import keys, project
 
 CHAPTER = ROOT / "notebooks" / "01_linear_generalization_dynamics.py"
 
 
 def test_resolve_notebooks_by_path_stem_or_number():
-    by_number = runner.resolve_notebooks(ROOT, ["01"])
+    by_number = project.resolve_notebooks(ROOT, ["01"])
     assert by_number == [CHAPTER]
-    assert runner.resolve_notebooks(ROOT, ["notebooks/01_linear_generalization_dynamics.ipynb"]) == [CHAPTER]
-    assert runner.resolve_notebooks(ROOT, ["01_linear_generalization_dynamics", "01"]) == [CHAPTER]
-    assert runner.resolve_notebooks(ROOT, []) == runner.all_chapters(ROOT)
-    with pytest.raises(runner.UsageError, match="NOTEBOOK 'nope' is not a chapter; choose from: 01_"):
-        runner.resolve_notebooks(ROOT, ["nope"])
+    assert project.resolve_notebooks(ROOT, ["notebooks/01_linear_generalization_dynamics.ipynb"]) == [CHAPTER]
+    assert project.resolve_notebooks(ROOT, ["01_linear_generalization_dynamics", "01"]) == [CHAPTER]
+    assert project.resolve_notebooks(ROOT, []) == project.all_chapters(ROOT)
+    with pytest.raises(project.UsageError, match="NOTEBOOK 'nope' is not a chapter; choose from: 01_"):
+        project.resolve_notebooks(ROOT, ["nope"])
 
 
-def test_cache_key_covers_source_package_requirements_scale_and_seed(tmp_path, monkeypatch):
+def test_cache_key_covers_code_cells_requirements_scale_and_seed_but_not_prose(tmp_path):
     root = tmp_path
     (root / "notebooks").mkdir()
     source = root / "notebooks" / "01_x.py"
-    source.write_text("print(1)\n")
+    source.write_text("# %% [markdown]\n# # Title\n#\n# Some prose.\n\n# %%\nprint(1)\n")
     (root / "requirements.txt").write_text("numpy==1\n")
-    base = runner.cache_key(root, source, "book", 0)
-    assert runner.cache_key(root, source, "book", 0) == base
-    assert runner.cache_key(root, source, "smoke", 0) != base
-    assert runner.cache_key(root, source, "book", 1) != base
-    source.write_text("print(2)\n")
-    changed_source = runner.cache_key(root, source, "book", 0)
-    assert changed_source != base
+    base = keys.cache_key(root, source, "book", 0)
+    assert keys.cache_key(root, source, "book", 0) == base
+    assert keys.cache_key(root, source, "smoke", 0) != base
+    assert keys.cache_key(root, source, "book", 1) != base
+    source.write_text(source.read_text().replace("Some prose.", "Other prose, and a caption."))
+    assert keys.cache_key(root, source, "book", 0) == base, "a prose edit must not re-execute the chapter"
+    source.write_text(source.read_text().replace("print(1)", "print(2)"))
+    changed_code = keys.cache_key(root, source, "book", 0)
+    assert changed_code != base
+    source.write_text(source.read_text().replace("# %%\nprint(2)", '# %% tags=["remove-input"]\nprint(2)'))
+    assert keys.cache_key(root, source, "book", 0) != changed_code, "code-cell tags are part of the key"
+    changed_code = keys.cache_key(root, source, "book", 0)
     (root / "requirements.txt").write_text("numpy==2\n")
-    changed_requirements = runner.cache_key(root, source, "book", 0)
-    assert changed_requirements != changed_source
-    fake_module = tmp_path / "fake.py"
-    fake_module.write_text("x = 1\n")
-    files = runner.package_files()
-    monkeypatch.setattr(runner, "package_files", lambda: {**files, "fake.py": fake_module})
-    with_module = runner.cache_key(root, source, "book", 0)
-    assert with_module != changed_requirements
-    fake_module.write_text("x = 2\n")
-    assert runner.cache_key(root, source, "book", 0) != with_module
+    assert keys.cache_key(root, source, "book", 0) != changed_code
+
+
+def fake_package(tmp_path, monkeypatch):
+    """A package ``overparam_utils`` in ``tmp_path``: chapter API, record, and two science modules."""
+    pkg = tmp_path / "pkg" / "overparam_utils"
+    (pkg / "engine").mkdir(parents=True)
+    files = {
+        "__init__.py": "",
+        "record.py": "X = 1\n",
+        "chapter.py": "from .record import X\n",
+        "alpha.py": "from . import beta\n",
+        "beta.py": "def f():\n    from .record import X\n    return X\n",
+        "gamma.py": "G = 3\n",
+        "engine/__init__.py": "",
+        "engine/worker.py": "from ..record import X\n",
+    }
+    for name, text in files.items():
+        (pkg / name).write_text(text)
+    monkeypatch.setattr(keys, "PACKAGE_DIR", pkg)
+    return pkg
+
+
+def test_cache_key_follows_the_imports_of_each_chapter(tmp_path, monkeypatch):
+    pkg = fake_package(tmp_path, monkeypatch)
+    root = tmp_path / "book"
+    (root / "notebooks").mkdir(parents=True)
+    uses_alpha = root / "notebooks" / "01_a.py"
+    uses_alpha.write_text("# %%\nfrom overparam_utils import chapter\nimport overparam_utils.alpha as a\n")
+    uses_gamma = root / "notebooks" / "02_g.py"
+    uses_gamma.write_text("# %%\nfrom overparam_utils import chapter\nfrom overparam_utils.gamma import G\n")
+    assert keys.chapter_modules(uses_alpha) == ["", "alpha", "beta", "chapter", "record"]
+    assert keys.chapter_modules(uses_gamma) == ["", "chapter", "gamma", "record"]
+
+    def both():
+        return keys.inputs_key(root, uses_alpha, "book"), keys.inputs_key(root, uses_gamma, "book")
+
+    a0, g0 = both()
+    (pkg / "beta.py").write_text((pkg / "beta.py").read_text() + "# changed\n")  # imported through alpha
+    a1, g1 = both()
+    assert a1 != a0 and g1 == g0, "a science module re-executes only the chapters that import it"
+    (pkg / "gamma.py").write_text("G = 4\n")
+    a2, g2 = both()
+    assert a2 == a1 and g2 != g1
+    (pkg / "record.py").write_text("X = 2\n")  # the record contract: every chapter imports it via chapter
+    a3, g3 = both()
+    assert a3 != a2 and g3 != g2
+    (pkg / "engine" / "worker.py").write_text("from ..record import X  # how a kernel runs\n")
+    a4, g4 = both()
+    assert a4 != a3 and g4 != g3
+
+
+def test_the_run_path_uses_the_one_cache_key(fixture_project):
+    jobs = runner.plan(fixture_project, ["01"], "smoke", [0, 3], fixture_project / "_build")
+    source = fixture_project / "notebooks" / "01_good.py"
+    assert [j.key for j in jobs] == [keys.cache_key(fixture_project, source, "smoke", s) for s in (0, 3)]
+    assert {j.inputs for j in jobs} == {keys.inputs_key(fixture_project, source, "smoke")}
+
+
+def test_a_prose_edit_re_renders_without_re_executing(fixture_project):
+    toc = fixture_project / "_toc.yml"
+    toc.write_text(
+        toc.read_text()
+        .replace("      - file: notebooks/02_failing_claim\n", "")
+        .replace("      - file: notebooks/03_raising\n", "")
+    )
+    assert run_cli("run", "01", "--scale", "smoke", cwd=fixture_project).returncode == 0
+    assert run_cli("build", cwd=fixture_project).returncode == 0
+    record_path = fixture_project / "_build" / "claims" / "01_good.json"
+    started = json.loads(record_path.read_text())["started_at"]
+    source = fixture_project / "notebooks" / "01_good.py"
+    source.write_text(source.read_text().replace("and checks a claim that holds.", "and checks a claim: edited prose."))
+    again = run_cli("run", "01", "--scale", "smoke", cwd=fixture_project)
+    assert again.returncode == 0 and "cached" in again.stdout, again.stdout
+    assert json.loads(record_path.read_text())["started_at"] == started, "the chapter was executed again"
+    built = run_cli("build", cwd=fixture_project)
+    assert built.returncode == 0 and "Book built" in built.stdout, built.stdout + built.stderr
+    page = (fixture_project / "_build" / "html" / "notebooks" / "01_good.html").read_text()
+    assert "edited prose" in page and "mean_is_small" in page
+    assert "Book unchanged" in run_cli("build", cwd=fixture_project).stdout
 
 
 @pytest.mark.parametrize(
@@ -88,12 +164,17 @@ def test_runner_keeps_going_records_every_failure_and_exits_non_zero(fixture_pro
     assert good["runtime_s"] > 0 and good["versions"]["numpy"] != "-" and len(good["cache_key"]) == 64
     assert {c["id"] for c in good["checks"]} == {"mean_is_small", "first_draws"}
     for c in good["checks"]:
-        assert set(c) >= {"id", "claim", "measured", "threshold", "margin", "status"}
+        assert set(c) >= {"id", "kind", "claim", "measured", "control", "control_is", "threshold", "margin", "status"}
+    by_id = {c["id"]: c for c in good["checks"]}
+    assert by_id["mean_is_small"]["control"] > 5 and by_id["mean_is_small"]["controlled"] is True
+    assert by_id["first_draws"]["kind"] == "setup" and by_id["first_draws"]["control"] is None
 
     assert failing["status"] == "fail"
     statuses = {c["id"]: c["status"] for c in failing["checks"]}
-    assert statuses == {"holds": "pass", "too_strict": "fail"}
+    assert statuses == {"holds": "pass", "too_strict": "fail", "blurred": "fail"}
     assert "02_failing_claim" in out and "check too_strict: measured 2, required > 3" in out
+    assert "check blurred: measured 2, control 1.5 (no mechanism), required > 1" in out
+    assert "cannot tell the claim from its control" in out
 
     assert raising["status"] == "error"
     assert raising["error"]["ename"] == "ValueError" and raising["error"]["cell_index"] is not None

@@ -10,19 +10,86 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import book, pairs, runner, scaffold
-from .params import SCALES
+from ..params import SCALES, ParameterError, validate_scale, validate_seed
+from . import jobs as runner
+from . import site as book
+from .project import UsageError, find_root, toc_chapters
+from .tools import pairs, scaffold
+
+# ----------------------------------------------------------------------------- argument types
+# Scale and seed are validated here, once, at the boundary; the engine trusts what it is given, and the
+# chapter's parameters cell validates again only for a reader who runs it by hand.
+
+
+def scale_arg(text: str) -> str:
+    """``--scale``: one of :data:`overparam_utils.params.SCALES`."""
+    try:
+        return validate_scale(text)
+    except ParameterError:
+        allowed = ", ".join(SCALES)
+        raise argparse.ArgumentTypeError(f"--scale {text!r} is not allowed; choose one of {allowed}") from None
+
+
+def seed_arg(text: str) -> int:
+    """``--seed``: a non-negative integer."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--seed {text!r} is not allowed; use a non-negative integer such as 0, 1, 2"
+        ) from None
+    try:
+        return validate_seed(value)
+    except ParameterError as err:
+        raise argparse.ArgumentTypeError(f"--seed: {err}") from None
+
+
+def seeds_arg(text: str) -> list[int]:
+    """``--seeds 0,1,2``: distinct non-negative integers."""
+    parts = [p.strip() for p in str(text).split(",") if p.strip()]
+    if not parts:
+        raise argparse.ArgumentTypeError(f"--seeds {text!r} is not allowed; use a comma-separated list such as 0,1,2")
+    seeds = [seed_arg(p) for p in parts]
+    if len(set(seeds)) != len(seeds):
+        raise argparse.ArgumentTypeError(f"--seeds {text!r} repeats a seed")
+    return seeds
+
+
+def positive_arg(name: str, default: str):
+    """A positive integer argument (``--jobs``, ``--threads``)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if value < 1:
+            message = f"{name} {text} is not allowed; use a positive integer (default: {default})"
+            raise argparse.ArgumentTypeError(message)
+        return value
+
+    return parse
 
 
 def _add_run_arguments(p: argparse.ArgumentParser, default_scale: str = "book") -> None:
     p.add_argument(
         "notebooks", nargs="*", metavar="NOTEBOOK", help="chapters to run: path, stem or number (default: all)"
     )
-    p.add_argument("--scale", default=default_scale, help=f"one of {', '.join(SCALES)} (default: {default_scale})")
-    p.add_argument("--seed", default="0", help="non-negative integer (default: 0)")
-    p.add_argument("--seeds", default=None, help="several seeds, e.g. 0,1,2 (the first is the one the book shows)")
-    p.add_argument("--jobs", "-j", type=int, default=None, help="parallel chapters (default: one per core)")
-    p.add_argument("--threads", type=int, default=None, help="BLAS/torch threads per chapter (default: cores // jobs)")
+    p.add_argument(
+        "--scale", type=scale_arg, default=default_scale, help=f"one of {', '.join(SCALES)} (default: {default_scale})"
+    )
+    p.add_argument("--seed", type=seed_arg, default=None, help="non-negative integer (default: 0)")
+    p.add_argument(
+        "--seeds", type=seeds_arg, default=None, help="several seeds, e.g. 0,1,2 (the first is the one the book shows)"
+    )
+    p.add_argument(
+        "--jobs", "-j", type=positive_arg("--jobs", "one per core"), default=None,
+        help="parallel chapters (default: one per core)",
+    )  # fmt: skip
+    p.add_argument(
+        "--threads", type=positive_arg("--threads", "cores // jobs"), default=None,
+        help="BLAS/torch threads per chapter (default: cores // jobs)",
+    )  # fmt: skip
     p.add_argument("--force", action="store_true", help="execute even chapters whose inputs did not change")
     p.add_argument("--timeout", type=float, default=None, help="per-chapter limit in seconds (default by scale)")
     p.add_argument("--build-dir", type=Path, default=None, help="output directory (default: <root>/_build)")
@@ -38,9 +105,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--build-dir", type=Path, default=None)
     b.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     _add_run_arguments(sub.add_parser("book", help="run every chapter at book scale, then build the book"))
-    be = sub.add_parser("bench", help="time chapters (1 vs 2 jobs, cold vs warm) and vectorised helpers vs loops")
-    be.add_argument("--smoke", action="store_true", help="tiny sizes and two chapters (what the tests run)")
-    be.add_argument("--skip-chapters", action="store_true", help="only the helper benchmarks")
+    be = sub.add_parser("bench", help="time chapters (1 vs 2 jobs, cold vs warm)")
+    be.add_argument("--smoke", action="store_true", help="two chapters at smoke scale")
     be.add_argument("--build-dir", type=Path, default=None)
     dr = sub.add_parser("drift-report", help="compare two claims directories (pinned vs newest dependencies)")
     dr.add_argument("pinned", type=Path, help="claims directory of the pinned run")
@@ -54,7 +120,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _root_and_build(args: argparse.Namespace) -> tuple[Path, Path]:
-    root = runner.find_root()
+    root = find_root()
     build_dir = (args.build_dir or root / "_build").resolve()
     return root, build_dir
 
@@ -62,23 +128,23 @@ def _root_and_build(args: argparse.Namespace) -> tuple[Path, Path]:
 def cmd_run(args: argparse.Namespace, quiet_summary: bool = False) -> tuple[int, list[dict]]:
     """``run``: execute the chosen chapters; return the exit status and their records."""
     root, build_dir = _root_and_build(args)
-    if args.seeds is not None and args.seed != "0":
-        raise runner.UsageError("give either --seed or --seeds, not both")
+    if args.seeds is not None and args.seed is not None:
+        raise UsageError("give either --seed or --seeds, not both")
+    seeds = args.seeds if args.seeds is not None else [0 if args.seed is None else args.seed]
     jobs = runner.plan(
         root,
         args.notebooks,
         args.scale,
-        args.seed,
-        args.jobs,
+        seeds,
         build_dir,
-        args.timeout,
-        args.seeds,
-        args.no_network,
-        args.threads,
+        jobs=args.jobs,
+        timeout_s=args.timeout,
+        no_network=args.no_network,
+        threads=args.threads,
     )
     n_jobs = min(args.jobs or runner.default_jobs(), len(jobs))
-    seeds = ",".join(str(s) for s in dict.fromkeys(j.seed for j in jobs))
-    print(f"Executing {len(jobs)} run(s), scale={jobs[0].scale}, seed(s) {seeds}, {n_jobs} job(s) -> {build_dir}")
+    seed_text = ",".join(map(str, seeds))
+    print(f"Executing {len(jobs)} run(s), scale={jobs[0].scale}, seed(s) {seed_text}, {n_jobs} job(s) -> {build_dir}")
     records = runner.run(jobs, n_jobs, force=args.force)
     print(runner.summarize(records, with_claims_line=not quiet_summary))
     ok = all(r["status"] == "pass" for r in records)
@@ -102,7 +168,7 @@ def cmd_build(args: argparse.Namespace, records: list[dict] | None = None) -> in
         return 1
     index = build_dir / "html" / "index.html"
     if records is None:
-        records = [r for s in book.toc_chapters(root) if (r := runner.read_record(build_dir / "claims" / f"{s}.json"))]
+        records = [r for s in toc_chapters(root) if (r := runner.read_record(build_dir / "claims" / f"{s}.json"))]
     print(f"Book {'unchanged (nothing to rebuild)' if log.startswith('unchanged') else 'built'}: {index}")
     print(runner.claims_summary(records))
     return 0
@@ -117,24 +183,24 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             return cmd_build(args)
         if args.command == "bench":
-            from . import bench
+            from .tools import bench
 
             root, build_dir = _root_and_build(args)
-            bench.main(root, build_dir, smoke=args.smoke, skip_chapters=args.skip_chapters)
+            bench.main(root, build_dir, smoke=args.smoke)
             return 0
         if args.command == "drift-report":
-            from . import drift
+            from .tools import drift
 
             findings = drift.compare(args.pinned, args.drift)
             print(drift.render(findings))
             return 1 if findings else 0
         if args.command == "check-pairs":
-            problems = pairs.all_pair_problems(runner.find_root())
+            problems = pairs.all_pair_problems(find_root())
             for problem in problems:
                 print(problem, file=sys.stderr)
             return 1 if problems else 0
         if args.command == "new":
-            root = runner.find_root()
+            root = find_root()
             try:
                 source = scaffold.new_chapter(root, args.stem, args.title, args.part)
             except scaffold.ScaffoldError as err:
@@ -152,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
                 print("Not building the book: a chapter failed (see above); the previous _build/html is unchanged.")
                 return status
             return cmd_build(args, records)
-    except runner.UsageError as err:
+    except UsageError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     return 2

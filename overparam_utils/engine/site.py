@@ -1,10 +1,11 @@
-"""Build the book from the executed chapters with Jupyter Book 1 (DESIGN.md, section 7).
+"""Build the book from the executed chapters with Jupyter Book 1 ("How this book is built").
 
 The book is never executed by Jupyter Book. :func:`build` stages a source tree under
 ``<build>/site-src`` (``_config.yml``, ``_toc.yml``, ``book/`` and the *executed* copies of the
-chapters in place of ``notebooks/``), runs ``jupyter-book build`` on it strictly (warnings are
-errors) into a scratch directory, and only when that succeeds replaces ``<build>/html``. A failed
-build therefore leaves the last good book in place.
+chapters in place of ``notebooks/``, their prose taken from the current sources: the cache key covers
+only code cells, so a prose edit re-renders without re-executing, see :func:`refresh_prose`), runs
+``jupyter-book build`` on it strictly (warnings are errors) into a scratch directory, and only when
+that succeeds replaces ``<build>/html``. A failed build therefore leaves the last good book in place.
 """
 
 from __future__ import annotations
@@ -19,35 +20,10 @@ from typing import Any
 import nbformat
 import yaml
 
-from . import report
+from . import pages as report
+from .project import chapter_title, read_source, toc_chapters, toc_files
 
 STRICT_FLAGS = ("-W", "-n", "--keep-going")
-
-
-def toc_files(root: Path) -> list[str]:
-    """Every ``file:`` entry of ``_toc.yml`` (root, parts, chapters, sections), in order."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key in ("root", "file"):
-                if isinstance(node.get(key), str):
-                    found.append(node[key])
-            for value in node.values():
-                if isinstance(value, list | dict):
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(toc)
-    return found
-
-
-def toc_chapters(root: Path) -> list[str]:
-    """Stems of the chapters (``notebooks/...``) listed in ``_toc.yml``."""
-    return [Path(f).stem for f in toc_files(root) if f.startswith("notebooks/")]
 
 
 MARKERS = {
@@ -99,10 +75,49 @@ def stage(root: Path, build: Path) -> Path:
     has_claims_page = "book/claims" in toc_files(root)
     for stem in stems:
         nb = nbformat.read(executed / f"{stem}.ipynb", as_version=4)
+        source = root / "notebooks" / f"{stem}.py"
+        if source.exists():
+            refresh_prose(nb, read_source(source))
+            if stem in records:
+                records[stem]["title"] = chapter_title(source)
         if stem in records:
             decorate(nb, records[stem], seed_records.get(stem), has_claims_page)
         nbformat.write(nb, src / "notebooks" / f"{stem}.ipynb")
     return src
+
+
+def refresh_prose(executed: Any, source: Any) -> bool:
+    """Replace the Markdown cells of an executed notebook by those of the current source, in place.
+
+    Code cells, their outputs (figures, glued values) and papermill's injected-parameters cell come from
+    the executed copy. Done only when the code cells of both are the same (the cache key then says the run
+    is current); returns whether the prose was taken from the source. Cell ids of the executed copy are
+    kept where a Markdown cell exists at the same place, so an unchanged book stages byte-identically.
+    """
+
+    def is_injected(c: Any) -> bool:
+        return "injected-parameters" in c.get("metadata", {}).get("tags", [])
+
+    ran = [c for c in executed.cells if c.cell_type == "code" and not is_injected(c)]
+    injected = [c for c in executed.cells if is_injected(c)]
+    code = [c for c in source.cells if c.cell_type == "code"]
+    if len(ran) != len(code) or any(a.source != b.source for a, b in zip(ran, code, strict=True)):
+        return False
+    old_prose = [c for c in executed.cells if c.cell_type != "code"]
+    cells, ran_iter, k = [], iter(ran), 0
+    for cell in source.cells:
+        if cell.cell_type == "code":
+            done = next(ran_iter)
+            cells.append(done)
+            if "parameters" in done.get("metadata", {}).get("tags", []):
+                cells.extend(injected)
+            continue
+        new = nbformat.from_dict(dict(cell))
+        new["id"] = old_prose[k]["id"] if k < len(old_prose) and "id" in old_prose[k] else f"prose-{k}"
+        cells.append(new)
+        k += 1
+    executed.cells = cells
+    return True
 
 
 def decorate(nb, record, runs=None, link_claims: bool = True) -> None:

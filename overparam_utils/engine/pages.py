@@ -8,7 +8,7 @@
 * :func:`coverage_page`: every paper of the source list with its chapter, or why it has none
   (from ``book/coverage.yml``).
 
-:func:`overparam_utils.book.stage` writes these into the staged book; nothing here executes a chapter.
+:func:`overparam_utils.engine.site.stage` writes these into the staged book; nothing here executes a chapter.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .record import (
+from ..record import (
     STATUS_WORDS,
     count_checks,
     format_number,

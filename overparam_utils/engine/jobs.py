@@ -1,4 +1,4 @@
-"""The runner: execute chapters with papermill, in parallel, cached, and record their claims.
+"""Jobs: plan the runs of chapters, execute them (in parallel, cached), and record their claims.
 
 ``python -m overparam_utils run [--scale smoke|book|paper] [--seed N] [--jobs J] [--force] [NOTEBOOK ...]``
 (DESIGN.md, section 7). For each chapter ``notebooks/NN_slug.py`` it writes
@@ -8,14 +8,14 @@
   cache key, status, every check ``{id, claim, measured, threshold, margin, status}`` and, if the
   chapter raised, the exception and the cell it came from.
 
-A chapter whose inputs did not change (its source, the helper package, the pinned requirements,
-scale and seed) and that passed last time is not executed again unless ``--force`` is given.
+A chapter whose inputs did not change (its code cells, the helper modules it imports, the pinned
+requirements, scale and seed: :mod:`overparam_utils.engine.keys`) and that passed last time is not
+executed again unless ``--force`` is given.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
-import hashlib
 import os
 import platform
 import signal
@@ -28,8 +28,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .params import SCALES, ParameterError, validate_scale, validate_seed
-from .record import (
+from ..record import (
     CHAPTER_ENV,
     CLAIMS_FILE_ENV,
     NO_NETWORK_ENV,
@@ -42,6 +41,8 @@ from .record import (
     summary_line,
     write_record,
 )
+from .keys import inputs_key, run_key
+from .project import UsageError, chapter_title, check_parameters_cell, resolve_notebooks
 
 DEFAULT_TIMEOUT_S = {"smoke": 120, "book": 600, "paper": 6 * 3600}
 """Per-chapter wall-clock limit by scale (kernel start included)."""
@@ -58,107 +59,6 @@ VERSIONED_PACKAGES = (
     "jupyter-book",
     "myst-nb",
 )
-DEPENDENCY_FILES = ("requirements.txt", "constraints.txt", "pyproject.toml")
-
-
-class UsageError(ValueError):
-    """A bad command-line argument; the CLI prints it and exits with status 2."""
-
-
-# ----------------------------------------------------------------------------- project layout
-
-
-def find_root(start: Path | None = None) -> Path:
-    """The project root: the nearest directory at or above ``start`` (default: cwd) with ``_toc.yml``
-    and ``notebooks/``; else the directory above this package (an editable install)."""
-    here = (start or Path.cwd()).resolve()
-    for candidate in (here, *here.parents):
-        if (candidate / "_toc.yml").is_file() and (candidate / "notebooks").is_dir():
-            return candidate
-    package_parent = Path(__file__).resolve().parent.parent
-    if (package_parent / "_toc.yml").is_file():
-        return package_parent
-    raise UsageError("cannot find the project root (a directory with _toc.yml and notebooks/); run from inside it")
-
-
-def all_chapters(root: Path) -> list[Path]:
-    """Every chapter source ``notebooks/NN_slug.py``, in chapter order."""
-    return sorted((root / "notebooks").glob("[0-9][0-9]_*.py"))
-
-
-def resolve_notebooks(root: Path, names: list[str]) -> list[Path]:
-    """Turn command-line names into chapter sources.
-
-    A name may be a path (``notebooks/01_x.py`` or the ``.ipynb`` of the pair), a stem (``01_x``) or
-    a chapter number (``01``). Unknown names raise :class:`UsageError` listing what exists.
-    """
-    chapters = all_chapters(root)
-    if not names:
-        return chapters
-    by_stem = {p.stem: p for p in chapters}
-    found: list[Path] = []
-    for name in names:
-        stem = Path(name).name
-        for suffix in (".py", ".ipynb"):
-            stem = stem.removesuffix(suffix)
-        matches = [by_stem[stem]] if stem in by_stem else [p for s, p in by_stem.items() if s.split("_")[0] == stem]
-        if len(matches) != 1:
-            known = ", ".join(by_stem) or "(none)"
-            raise UsageError(f"NOTEBOOK {name!r} is not a chapter; choose from: {known}")
-        if matches[0] not in found:
-            found.append(matches[0])
-    return found
-
-
-def check_parameters_cell(source: Path) -> None:
-    """Raise :class:`UsageError` unless ``source`` has a ``parameters`` cell defining ``scale`` and ``seed``."""
-    from .execute import parameters_cell, read_source
-
-    cell = parameters_cell(read_source(source))
-    if cell is None:
-        raise UsageError(f"{source.name}: no code cell tagged 'parameters' (papermill needs one with scale and seed)")
-    for name in ("scale", "seed"):
-        if not any(line.split("=")[0].strip() == name for line in cell.source.splitlines() if "=" in line):
-            raise UsageError(f"{source.name}: the parameters cell does not set {name!r}")
-
-
-# ----------------------------------------------------------------------------- cache key
-
-
-def package_files() -> dict[str, Path]:
-    """The source files of the helper package the kernels import, by name relative to the package.
-
-    All of them count: a change to any module may change any chapter, and the runner does not try
-    to track which chapter imports what (the import graph is small, a false re-run is cheap).
-    """
-    pkg = Path(__file__).resolve().parent
-    return {str(p.relative_to(pkg)): p for p in sorted(pkg.rglob("*.py")) if "__pycache__" not in p.parts}
-
-
-def inputs_key(root: Path, source: Path, scale: str) -> str:
-    """SHA-256 over everything a chapter's result depends on except the seed: its source, the helper
-    package, the dependency pins, the Python version, the scale and the record version. Runs of one
-    chapter on several seeds share it (the Claims page only compares such runs)."""
-    h = hashlib.sha256()
-
-    def add(label: str, data: bytes) -> None:
-        h.update(label.encode() + b"\0" + hashlib.sha256(data).digest())
-
-    add("record_version", str(RECORD_VERSION).encode())
-    add("python", platform.python_version().encode())
-    add("scale", scale.encode())
-    add("source", source.read_bytes())
-    for name, path in package_files().items():
-        add("overparam_utils/" + name, path.read_bytes())
-    for name in DEPENDENCY_FILES:
-        path = root / name
-        add(name, path.read_bytes() if path.exists() else b"<missing>")
-    return h.hexdigest()
-
-
-def cache_key(root: Path, source: Path, scale: str, seed: int) -> str:
-    """The cache key of one run: :func:`inputs_key` and the seed."""
-    return hashlib.sha256(f"{inputs_key(root, source, scale)}:{seed}".encode()).hexdigest()
 
 
 # ----------------------------------------------------------------------------- records
@@ -270,7 +170,7 @@ def execute(job: Job) -> dict[str, Any]:
     cmd = [
         sys.executable,
         "-m",
-        "overparam_utils.execute",
+        "overparam_utils.engine.worker",
         str(job.source),
         str(paths.executed),
         "--scale",
@@ -333,15 +233,6 @@ def execute(job: Job) -> dict[str, Any]:
     return record
 
 
-def chapter_title(source: Path) -> str:
-    """The first Markdown heading of a chapter source, without the ``#``."""
-    for line in source.read_text().splitlines():
-        stripped = line.lstrip("# ").strip() if line.startswith("# #") else ""
-        if stripped:
-            return stripped
-    return source.stem
-
-
 def is_cached(job: Job) -> dict[str, Any] | None:
     """The previous record of ``job`` if it passed with the same cache key and its executed copy exists."""
     record = read_record(job.paths.record)
@@ -358,29 +249,6 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
-def parse_seed(text: str) -> int:
-    """``--seed`` as a non-negative ``int``, else :class:`UsageError` naming the argument."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise UsageError(f"--seed {text!r} is not allowed; use a non-negative integer such as 0, 1, 2") from None
-    try:
-        return validate_seed(value)
-    except ParameterError as err:
-        raise UsageError(f"--seed: {err}") from None
-
-
-def parse_seeds(text: str) -> list[int]:
-    """``--seeds 0,1,2`` as a list of distinct non-negative integers, else :class:`UsageError`."""
-    parts = [p.strip() for p in str(text).split(",") if p.strip()]
-    if not parts:
-        raise UsageError(f"--seeds {text!r} is not allowed; use a comma-separated list such as 0,1,2")
-    seeds = [parse_seed(p) for p in parts]
-    if len(set(seeds)) != len(seeds):
-        raise UsageError(f"--seeds {text!r} repeats a seed")
-    return seeds
-
-
 def seed_build_dir(build: Path, seed: int, primary: int) -> Path:
     """Where a seed's outputs go: the build directory for the primary seed, ``seeds/<seed>/`` below it else."""
     return build if seed == primary else build / "seeds" / str(seed)
@@ -390,34 +258,26 @@ def plan(
     root: Path,
     names: list[str],
     scale: str,
-    seed: Any,
-    jobs: int | None,
+    seeds: list[int],
     build: Path,
+    jobs: int | None = None,
     timeout_s: float | None = None,
-    seeds: str | None = None,
     no_network: bool = False,
     threads: int | None = None,
 ) -> list[Job]:
-    """Validate every argument and return the jobs; raises :class:`UsageError` before anything runs.
+    """The jobs for ``names`` (all chapters when empty) at ``scale``, once per seed in ``seeds``.
 
-    With ``seeds`` (``"0,1,2"``) every chapter runs once per seed; the first seed is the primary one,
-    whose outputs go to ``build`` (the book shows it); the others go to ``build/seeds/<seed>/``.
+    Arguments are validated once, at the command line (:mod:`overparam_utils.engine.cli`); here only the
+    chapters are: unknown names and sources without a ``parameters`` cell raise :class:`UsageError`
+    before anything runs. The first seed is the primary one, whose outputs go to ``build`` (the book shows
+    it); the others go to ``build/seeds/<seed>/``.
     """
-    try:
-        scale = validate_scale(scale)
-    except ParameterError:
-        raise UsageError(f"--scale {scale!r} is not allowed; choose one of {', '.join(SCALES)}") from None
-    seed_list = parse_seeds(seeds) if seeds is not None else [parse_seed(str(seed))]
-    if jobs is not None and jobs < 1:
-        raise UsageError(f"--jobs {jobs} is not allowed; use a positive integer (default: one per core)")
     sources = resolve_notebooks(root, names)
     if not sources:
         raise UsageError("no chapters found under notebooks/")
     for source in sources:
         check_parameters_cell(source)
-    if threads is not None and threads < 1:
-        raise UsageError(f"--threads {threads} is not allowed; use a positive integer (default: cores // jobs)")
-    n_jobs = min(jobs or default_jobs(), len(sources) * len(seed_list))
+    n_jobs = min(jobs or default_jobs(), len(sources) * len(seeds))
     threads = threads or max(1, default_jobs() // n_jobs)
     timeout = timeout_s if timeout_s is not None else DEFAULT_TIMEOUT_S[scale]
     inputs = {s: inputs_key(root, s, scale) for s in sources}
@@ -426,14 +286,14 @@ def plan(
             source=s,
             scale=scale,
             seed=sd,
-            build=seed_build_dir(build, sd, seed_list[0]),
-            key=hashlib.sha256(f"{inputs[s]}:{sd}".encode()).hexdigest(),
+            build=seed_build_dir(build, sd, seeds[0]),
+            key=run_key(inputs[s], sd),
             threads=threads,
             timeout_s=timeout,
             inputs=inputs[s],
             no_network=no_network,
         )
-        for sd in seed_list
+        for sd in seeds
         for s in sources
     ]
 

@@ -1,6 +1,6 @@
 """Execute one chapter with papermill (the runner's worker process; DESIGN.md, section 7).
 
-Run as ``python -m overparam_utils.execute SOURCE OUTPUT --scale S --seed N --error-file F``.
+Run as ``python -m overparam_utils.engine.worker SOURCE OUTPUT --scale S --seed N --error-file F``.
 The reviewed source, ``notebooks/NN_slug.py``, is read with jupytext and executed into OUTPUT with
 ``scale`` and ``seed`` injected after its ``parameters`` cell. If a cell raises, the exception, the
 cell's index and the first line of its source are written to the error file as JSON, and the
@@ -14,29 +14,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
-from .record import error_info
-
-
-def read_source(source: Path) -> Any:
-    """The chapter as an ``nbformat`` notebook, read from its jupytext ``.py`` (or an ``.ipynb``)."""
-    import jupytext
-
-    return jupytext.read(source)
-
-
-def parameters_cell(nb: Any) -> Any | None:
-    """The first code cell tagged ``parameters``, or ``None``."""
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
-            return cell
-    return None
+from ..record import error_info
+from .project import read_source
 
 
 def main(argv: list[str] | None = None) -> int:
     """Execute one chapter (see the module docstring); return 0, or 1 if a cell raised."""
-    parser = argparse.ArgumentParser(prog="python -m overparam_utils.execute")
+    parser = argparse.ArgumentParser(prog="python -m overparam_utils.engine.worker")
     parser.add_argument("source", type=Path)
     parser.add_argument("output", type=Path)
     parser.add_argument("--scale", required=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .record import read_record
+from ...record import read_record
 
 
 def compare(pinned_dir: Path, drift_dir: Path) -> list[dict[str, Any]]:
