@@ -1,4 +1,4 @@
-"""Claim checks of one chapter run: declare, print, record, report (claim contract v2, DESIGN.md section 4).
+"""Claim checks of one chapter run: declare, print, record, report (claim contract v2).
 
 A chapter declares each check with :meth:`Claims.check` (through ``ch.check``): an id, the claim in words,
 the measured value, a comparison (``>``, ``>=``, ``<``, ``<=`` or ``between``), a threshold (which may

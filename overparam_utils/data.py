@@ -1,4 +1,4 @@
-"""Synthetic data generators with a known ground truth (no downloads, ever; DESIGN.md, section 8)."""
+"""Synthetic data generators with a known ground truth (no downloads, ever)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Numbers in the prose: every number a chapter's text quotes is glued from the run (DESIGN.md, section 3).
+"""Numbers in the prose: every number a chapter's text quotes is glued from the run.
 
 In a chapter, ``glue("peak_ratio", ratio)`` stores the value in the executed notebook and the Markdown
 says ``{glue:text}`peak_ratio:.1f```; the book then shows the number of *this* run. Outside a

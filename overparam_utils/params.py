@@ -2,7 +2,7 @@
 
 Every chapter has a papermill ``parameters`` cell with ``scale`` and ``seed`` and, right after it,
 one ``PRESETS`` dict that declares its sizes for each scale. :func:`select_preset` checks both and
-returns the sizes for the chosen scale before any work is done (DESIGN.md, section 5).
+returns the sizes for the chosen scale before any work is done (book page "How this book is built", scales).
 """
 
 from __future__ import annotations

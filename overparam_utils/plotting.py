@@ -1,4 +1,4 @@
-"""The house style for figures (DESIGN.md, section 9), used by every chapter.
+"""The house style for figures, used by every chapter.
 
 Figures have an opaque white background, so they stay readable in both the light and the dark
 theme of the book; colours come from the Okabe-Ito palette, which survives colour-blindness and

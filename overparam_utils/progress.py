@@ -1,4 +1,4 @@
-"""Progress bars for loops a reader waits on (DESIGN.md, section 3), silent in the executed book."""
+"""Progress bars for loops a reader waits on, silent in the executed book."""
 
 from __future__ import annotations
 

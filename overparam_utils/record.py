@@ -11,7 +11,7 @@ built"):
   (:func:`fragile_ids`) and one summary line (:func:`summary_line`);
 * number and threshold formatting (:func:`format_number`, :func:`required_text`).
 
-Claim contract v2 (DESIGN.md section 4): a check is evidence only if it could have failed.
+Claim contract v2 (book page "How this book is built"): a check is evidence only if it could have failed.
 
 * ``kind="claim"`` tests something the paper claims. It carries a **control**: the same statistic,
   measured in the same run where the paper's mechanism is absent (``control_is`` says in words what the

@@ -1,4 +1,4 @@
-"""Seeding: the same ``seed`` gives the same numbers on CPU (DESIGN.md, section 5)."""
+"""Seeding: the same ``seed`` gives the same numbers on CPU ("How this book is built", scales)."""
 
 from __future__ import annotations
 

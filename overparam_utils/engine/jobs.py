@@ -1,7 +1,7 @@
 """Jobs: plan the runs of chapters, execute them (in parallel, cached), and record their claims.
 
 ``python -m overparam_utils run [--scale smoke|book|paper] [--seed N] [--jobs J] [--force] [NOTEBOOK ...]``
-(DESIGN.md, section 7). For each chapter ``notebooks/NN_slug.py`` it writes
+("How this book is built"). For each chapter ``notebooks/NN_slug.py`` it writes
 
 * ``<build>/executed/NN_slug.ipynb``: the executed copy (the book renders these), and
 * ``<build>/claims/NN_slug.json``: the claims record: chapter, scale, seed, runtime, versions,

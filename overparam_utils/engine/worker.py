@@ -1,4 +1,4 @@
-"""Execute one chapter with papermill (the runner's worker process; DESIGN.md, section 7).
+"""Execute one chapter with papermill (the runner's worker process).
 
 Run as ``python -m overparam_utils.engine.worker SOURCE OUTPUT --scale S --seed N --error-file F``.
 The reviewed source, ``notebooks/NN_slug.py``, is read with jupytext and executed into OUTPUT with
