@@ -39,31 +39,16 @@ class Chapter:
         """``n`` independent seeds for repetitions, derived from ``self.seed`` (see ``replicate_seeds``)."""
         return replicate_seeds(self.seed, n)
 
-    def check(
-        self,
-        id: str,
-        claim: str,
-        measured: Any,
-        op: str,
-        threshold: Any,
-        *,
-        kind: str = "claim",
-        control: Any = None,
-        control_is: str = "",
-        known_miss: str | None = None,
-        note: str = "",
-    ) -> None:
-        """Declare a check (contract v2; see :meth:`overparam_utils.claims.Claims.check`).
+    def check(self, id: str, claim: str, measured: Any, op: str, threshold: Any, **options: Any) -> None:
+        """Declare a check (claim contract v2; see :meth:`overparam_utils.claims.Claims.check`).
 
         ``kind="claim"`` with ``control=`` (the same statistic where the paper's mechanism is absent) and
         ``control_is=`` (what the control removes, in words): holds only if ``measured`` meets the
-        threshold and ``control`` does not. ``kind="setup"``: confirms the regime, no control. The
-        evaluated check is in ``ch.claims.checks``; nothing is returned, so a cell does not echo it.
+        threshold and ``control`` does not. ``kind="setup"``: confirms the regime, no control. Also
+        ``known_miss="why"`` and ``note=``. The evaluated check is in ``ch.claims.checks``; nothing is
+        returned, so a cell does not echo it.
         """
-        self.claims.check(
-            id, claim, measured, op, threshold,
-            kind=kind, control=control, control_is=control_is, known_miss=known_miss, note=note,
-        )  # fmt: skip
+        self.claims.check(id, claim, measured, op, threshold, **options)
 
     def glue(self, name: str | None = None, value: Any = None, /, **values: Any) -> None:
         """Glue numbers for the prose (see :func:`overparam_utils.glue.glue`): ``ch.glue("n", 3)`` or

@@ -82,40 +82,18 @@ class Claims:
             return threshold[self.scale]
         return threshold
 
-    def check(
-        self,
-        id: str,
-        claim: str,
-        measured: Any,
-        op: str,
-        threshold: Any,
-        *,
-        kind: str = "claim",
-        control: Any = None,
-        control_is: str = "",
-        known_miss: str | None = None,
-        note: str = "",
-    ) -> Check:
+    def check(self, id: str, claim: str, measured: Any, op: str, threshold: Any, **options: Any) -> Check:
         """Evaluate, print and record one check; return it.
 
         ``threshold`` is a number, a ``(low, high)`` pair for ``op="between"``, or a dict giving either
-        per scale (``{"smoke": 2, "book": 10, "paper": 10}``). ``kind`` is ``"claim"`` (tests the paper;
-        give ``control`` and ``control_is``) or ``"setup"`` (confirms the regime; no control). A claim
-        check whose control meets the threshold too fails. Re-running a cell replaces the check with the
-        same ``id``. ``known_miss`` is the reason a claim is known not to reproduce here.
+        per scale (``{"smoke": 2, "book": 10, "paper": 10}``). ``options`` are those of
+        :func:`overparam_utils.record.evaluate_check`: ``kind`` (``"claim"``, which tests the paper and
+        takes ``control`` and ``control_is``, or ``"setup"``, which confirms the regime and takes no
+        control), ``known_miss`` (why a claim is known not to reproduce here) and ``note``. A claim check
+        whose control meets the threshold too fails. Re-running a cell replaces the check with the same
+        ``id``.
         """
-        result = evaluate_check(
-            id,
-            claim,
-            measured,
-            op,
-            self._threshold_for_scale(threshold),
-            kind=kind,
-            control=control,
-            control_is=control_is,
-            known_miss=known_miss,
-            note=note,
-        )
+        result = evaluate_check(id, claim, measured, op, self._threshold_for_scale(threshold), **options)
         self._checks[id] = result
         self._write()
         print(result)
