@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 JOBS   ?=
 
-.PHONY: book test run build setup sync lint clean help bench drift
+.PHONY: book test run build setup sync lint clean help bench drift lab
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -32,6 +32,11 @@ run: $(STAMP)  ## execute chapters only, e.g. make run ARGS="--scale smoke 01"
 
 build: $(STAMP)  ## build the book from the executed chapters, without executing
 	$(PY) -m overparam_utils build
+
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
+lab: $(STAMP)  ## JupyterLab on the chapters: notebooks/NN_slug.py opens as a notebook and saves to its pair
+	@mkdir -p $(LAB_SETTINGS) && cp .jupyter/lab-overrides.json $(LAB_SETTINGS)/overrides.json
+	$(PY) -m jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 sync: $(STAMP)  ## regenerate each notebooks/*.ipynb (no outputs) from its reviewed .py source
 	$(PY) -m jupytext --quiet --to ipynb --update --update-metadata '{"jupytext": {"formats": "ipynb,py:percent"}}' notebooks/[0-9][0-9]_*.py
