@@ -110,6 +110,21 @@ def evaluate(measured: float, op: str, threshold: Threshold) -> tuple[bool, floa
     return holds, margin
 
 
+def relative_margin(value: float | None, op: str, threshold: Any) -> float:
+    """The margin of ``value`` in units of the threshold: ``margin / |threshold|`` (half the width of the
+    interval for ``between``; the plain margin for a threshold of 0). NaN when ``value`` is missing."""
+    if value is None:
+        return math.nan
+    thr = normalise_threshold(op, tuple(threshold) if op == "between" else threshold)
+    _, margin = evaluate(value, op, thr)
+    if op == "between":
+        lo, hi = thr  # type: ignore[misc]
+        scale = (hi - lo) / 2
+    else:
+        scale = abs(float(thr))  # type: ignore[arg-type]
+    return margin / scale if scale > 0 else margin
+
+
 def format_number(x: Any, digits: int = 3) -> str:
     """Short human form of a number: ``digits`` significant digits, integers as integers."""
     if isinstance(x, tuple | list):

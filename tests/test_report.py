@@ -182,3 +182,26 @@ def test_helper_benchmark_smoke_writes_its_table(tmp_path, capsys):
     assert len(helpers) == 2 and all(h["loop_s"] > 0 and h["vectorised_s"] > 0 for h in helpers)
     assert json.loads((tmp_path / "helpers.json").read_text()) == helpers
     assert "Vectorised helpers" in capsys.readouterr().out
+
+
+def test_relative_margin_is_in_units_of_the_threshold():
+    from overparam_utils.record import relative_margin
+
+    assert relative_margin(15.0, ">", 10.0) == 0.5
+    assert relative_margin(0.5, "<", 2.0) == 0.75
+    assert relative_margin(1.5, "between", [1.0, 3.0]) == 0.5  # distance 0.5 to the nearer end, half-width 1
+    assert relative_margin(-0.2, ">", 0.0) == -0.2  # a threshold of 0: the plain margin
+    assert relative_margin(None, ">", 1.0) != relative_margin(None, ">", 1.0)  # NaN
+
+
+def test_claims_figure_draws_one_row_per_claim_check(tmp_path):
+    runs = {0: record(setup=True), 1: record(seed=1, measured=(3.0, 1.5), setup=True)}
+    path = tmp_path / "fig.png"
+    n = report.claims_figure({"01_x": runs[0], "02_y": record("02_y")}, {"01_x": runs}, path)
+    assert n == 4 and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"  # setup checks are not drawn
+    assert report.claim_category(runs[0]["checks"][1], {"b"}) == "fragile"
+    assert report.claim_category(runs[0]["checks"][0], set()) == "held"
+    again = tmp_path / "again.png"
+    report.claims_figure({"01_x": runs[0], "02_y": record("02_y")}, {"01_x": runs}, again)
+    assert again.read_bytes() == path.read_bytes(), "the staged book must be byte-identical when nothing changed"
+    assert report.CLAIMS_FIGURE in report.claims_page({"01_x": runs[0]})

@@ -24,6 +24,7 @@ from ..record import (
     fragile_ids,
     headline,
     read_record,
+    relative_margin,
     required_text,
 )
 
@@ -146,6 +147,113 @@ def _setup_row(c: Mapping[str, Any], runs: Mapping[int, dict[str, Any]]) -> str:
     return row
 
 
+CLAIMS_FIGURE = "claims_margins.png"
+"""The Claims page's figure, written next to the page by :func:`overparam_utils.engine.site.stage`."""
+
+STATUS_STYLE = {  # Okabe-Ito colours; every status also has its own marker, so colour is not needed
+    "held": ("#0072B2", "o", "holds against its control"),
+    "not_reproduced": ("#E69F00", "s", "not reproduced"),
+    "fragile": ("#CC79A7", "D", "not reproduced, fragile"),
+    "uncontrolled": ("#999999", "^", "no control yet"),
+    "fail": ("#D55E00", "X", "fails"),
+}
+
+
+def claim_category(c: Mapping[str, Any], fragile: set[str]) -> str:
+    """The Claims figure's category of one claim check (see :data:`STATUS_STYLE`)."""
+    if c["status"] == "fail":
+        return "fail"
+    if c.get("known_miss") or c["status"] == "not_reproduced":
+        return "fragile" if c["id"] in fragile else "not_reproduced"
+    return "held" if c.get("controlled") else "uncontrolled"
+
+
+def claims_figure(
+    records: Mapping[str, dict[str, Any]],
+    seed_records: Mapping[str, Mapping[int, dict[str, Any]]] | None,
+    path: Path,
+) -> int:
+    """Draw every claim check at its margin relative to its threshold, its control beside it; write ``path``.
+
+    One row per claim check, grouped by chapter; x is the margin in units of the threshold (symmetric
+    log scale; right of 0 meets the threshold); a filled marker is the measured value, coloured and
+    shaped by status, a cross its control, a bar the range of the measured value over seeds. Opaque
+    white background, so it reads in the light and the dark theme. Returns the number of rows drawn.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    seed_records = seed_records or {}
+    rows: list[tuple[str, Mapping[str, Any], str, list[float]]] = []
+    for stem, record in records.items():
+        runs = seed_records.get(stem) or {record["seed"]: record}
+        fragile = fragile_ids(runs)
+        for c in record.get("checks", []):
+            if c.get("kind", "claim") != "claim":
+                continue
+            spread = [
+                relative_margin(o["measured"], o["op"], o["threshold"])
+                for r in runs.values()
+                for o in r.get("checks", [])
+                if o["id"] == c["id"] and o.get("measured") is not None
+            ]
+            rows.append((stem, c, claim_category(c, fragile), spread))
+    if not rows:
+        return 0
+    height = 1.2 + 0.16 * len(rows) + 0.1 * len(records)
+    fig, ax = plt.subplots(figsize=(7.5, height), facecolor="white")
+    ax.set_facecolor("white")
+    y, yticks, ylabels, bands, xs = 0.0, [], [], [], [0.0]
+    previous = None
+    for stem, c, category, spread in rows:
+        if stem != previous:
+            if previous is not None:
+                y += 0.8
+            bands.append((stem, y))
+            previous = stem
+        colour, marker, _ = STATUS_STYLE[category]
+        x = relative_margin(c["measured"], c["op"], c["threshold"])
+        if len(spread) > 1:
+            ax.plot([min(spread), max(spread)], [y, y], color=colour, lw=2.5, alpha=0.35, solid_capstyle="round")
+            xs += spread
+        if c.get("controlled") and c.get("control") is not None:
+            xc = relative_margin(c["control"], c["op"], c["threshold"])
+            ax.plot([xc, x], [y, y], color="#bbbbbb", lw=0.8, zorder=1)
+            ax.plot(xc, y, marker="x", color="black", ms=4, mew=1, zorder=2)
+            xs.append(xc)
+        ax.plot(x, y, marker=marker, color=colour, ms=5, zorder=3, ls="none")
+        xs.append(x)
+        yticks.append(y)
+        ylabels.append(c["id"])
+        y += 1.0
+    finite = [v for v in xs if v == v and abs(v) != float("inf")]
+    xmin, xmax = min(-1.0, 1.5 * min(finite)), max(1.0, 1.5 * max(finite))
+    ax.axvline(0, color="black", lw=1)
+    ax.axvspan(0, xmax, color="#0072B2", alpha=0.06, zorder=0)
+    ax.set_xscale("symlog", linthresh=0.1, linscale=0.5)
+    ax.set_xlim(xmin, xmax)
+    ax.set_yticks(yticks, ylabels, fontsize=5.5)
+    ax.set_ylim(y, -1.0)
+    for stem, y0 in bands:
+        ax.text(1.01, y0, stem.split("_")[0], transform=ax.get_yaxis_transform(), fontsize=7, va="top",
+                fontweight="bold")  # fmt: skip
+    ax.set_xlabel("margin in units of the threshold (right of 0: meets it; symmetric log scale)")
+    handles = [
+        plt.Line2D([], [], marker=m, color=col, ls="none", label=label) for col, m, label in STATUS_STYLE.values()
+    ]
+    handles.append(plt.Line2D([], [], marker="x", color="black", ls="none", label="its control"))
+    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=7,
+              frameon=False)  # fmt: skip
+    ax.grid(axis="x", color="#e5e5e5", lw=0.6)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110, facecolor="white", metadata={"Software": None})
+    plt.close(fig)
+    return len(rows)
+
+
 def claims_page(
     records: Mapping[str, dict[str, Any]], seed_records: Mapping[str, Mapping[int, dict[str, Any]]] | None = None
 ) -> str:
@@ -161,6 +269,17 @@ def claims_page(
             "",
         ]
     lines += [summary_table(records, seed_records), ""]
+    lines += [
+        "```{figure} " + CLAIMS_FIGURE,
+        ":name: fig-claims-margins",
+        ":alt: Every claim check at its margin relative to its threshold, with its control",
+        "",
+        "Every claim check at its margin in units of its threshold: right of the black line it meets the "
+        "threshold. A cross marks the check's control, which should lie left of the line; a bar spans the "
+        "values over seeds where several ran. Colour and shape give the status.",
+        "```",
+        "",
+    ]
     for stem, record in records.items():
         runs = seed_records.get(stem, {})
         fragile = fragile_ids(runs or {record["seed"]: record})

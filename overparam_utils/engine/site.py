@@ -58,6 +58,7 @@ def stage(root: Path, build: Path) -> Path:
     records = report.load_records(build, stems)
     seed_records = report.load_seed_records(build, records)
     coverage_file = root / "book" / "coverage.yml"
+    report.claims_figure(records, seed_records, src / "book" / report.CLAIMS_FIGURE)
     generated = {
         "claims": report.claims_page(records, seed_records),
         "runtimes": report.runtime_table(records),
