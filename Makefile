@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 JOBS   ?=
 
-.PHONY: book test run build setup sync lint clean help bench drift lab
+.PHONY: book test run build setup sync lint clean help bench drift lab pdf
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -23,6 +23,9 @@ setup: $(STAMP)  ## create .venv and install everything
 
 book: $(STAMP)  ## execute every chapter at book scale and build _build/html
 	$(PY) -m overparam_utils book $(if $(JOBS),--jobs $(JOBS))
+
+pdf: book  ## the book as one PDF (_build/pdf/, linked from the front page); needs TeX (see .ci/run)
+	$(PY) -m overparam_utils pdf
 
 test: $(STAMP)  ## run the test suite on all cores (unit tests, smoke runs of every chapter, checks)
 	$(PY) -m pytest -n auto --dist loadfile

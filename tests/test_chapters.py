@@ -164,3 +164,48 @@ def test_claim_checks_without_a_control_are_listed(smoke_book, capsys):
         import warnings
 
         warnings.warn("claim checks without a control yet:\n" + "\n".join(lines), stacklevel=1)
+
+
+PDFTOTEXT = shutil.which("pdftotext")
+
+
+@pytest.fixture(scope="module")
+def smoke_pdf(smoke_book) -> tuple[Path, float]:
+    """The PDF built from the smoke-scale book (no execution), and its build time."""
+    import time
+
+    t0 = time.perf_counter()
+    result = run_cli("pdf", "--build-dir", str(smoke_book), timeout=1800)
+    (smoke_book / "pdf.log").write_text(result.stdout + result.stderr)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    return smoke_book / "pdf" / "overparam-executed.pdf", time.perf_counter() - t0
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    PDFTOTEXT is None or shutil.which("xelatex") is None,
+    reason="no TeX toolchain or poppler-utils, so the PDF is not built here (.ci/run installs them)",
+)
+def test_pdf_has_every_chapter_its_figures_and_no_unresolved_glue_or_citation(smoke_pdf, smoke_book):
+    pdf, seconds = smoke_pdf
+    text = subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    flat = re.sub(r"\s+", " ", text)
+    for stem in CHAPTERS:
+        title = json.loads((smoke_book / "claims" / f"{stem}.json").read_text())["title"]
+        words = re.sub(r"[^A-Za-z0-9 ]", " ", title).split()[:5]
+        assert re.search(r"\W+".join(map(re.escape, words)), flat), f"chapter title missing: {title}"
+    assert "Claims" in flat and "hold against their controls" in flat, "the Claims page is missing"
+    assert "{glue" not in flat and "glue:text" not in flat, "an unresolved glue reference"
+    assert not re.search(r"\[\?\]|\?\?", flat), "an unresolved citation or reference"
+    listing = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True).stdout
+    n_images = max(0, len(listing.strip().splitlines()) - 2)
+    n_figures = sum(
+        "image/png" in out.get("data", {})
+        for stem in CHAPTERS
+        for cell in nbformat.read(smoke_book / "executed" / f"{stem}.ipynb", as_version=4).cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+    )
+    assert n_images >= n_figures, f"{n_images} images in the PDF, {n_figures} figures in the chapters"
+    pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    (smoke_book / "pdf-summary.txt").write_text(f"{pages}\nbuild time {seconds:.0f} s\n")

@@ -105,6 +105,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--build-dir", type=Path, default=None)
     b.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     _add_run_arguments(sub.add_parser("book", help="run every chapter at book scale, then build the book"))
+    pdf = sub.add_parser("pdf", help="build the book as one PDF from the executed chapters (no execution)")
+    pdf.add_argument("--build-dir", type=Path, default=None)
     be = sub.add_parser("bench", help="time chapters (1 vs 2 jobs, cold vs warm)")
     be.add_argument("--smoke", action="store_true", help="two chapters at smoke scale")
     be.add_argument("--build-dir", type=Path, default=None)
@@ -174,6 +176,24 @@ def cmd_build(args: argparse.Namespace, records: list[dict] | None = None) -> in
     return 0
 
 
+def cmd_pdf(args: argparse.Namespace) -> int:
+    """``pdf``: the whole book as one PDF (LaTeX, xelatex) from the executed chapters."""
+    root, build_dir = _root_and_build(args)
+    print("Building the PDF with Jupyter Book's LaTeX builder (xelatex) ...", flush=True)
+    try:
+        ok, log, pdf = book.build_pdf(root, build_dir)
+    except FileNotFoundError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    if not ok:
+        print("PDF build FAILED. The end of its log:", file=sys.stderr)
+        for line in log.strip().splitlines()[-30:]:
+            print(f"  {line}", file=sys.stderr)
+        return 1
+    print(f"PDF built: {pdf} ({pdf.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status (0 ok, 1 a chapter or the build failed, 2 bad arguments)."""
     args = parser().parse_args(argv)
@@ -182,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_run(args)[0]
         if args.command == "build":
             return cmd_build(args)
+        if args.command == "pdf":
+            return cmd_pdf(args)
         if args.command == "bench":
             from .tools import bench
 

@@ -186,3 +186,39 @@ def build(root: Path, build_dir: Path, force: bool = False) -> tuple[bool, str]:
 def warnings_in(log: str) -> list[str]:
     """The WARNING/ERROR lines of a Sphinx log (what made a strict build fail)."""
     return [line for line in log.splitlines() if "WARNING" in line or "ERROR" in line]
+
+
+PDF_NAME = "overparam-executed.pdf"
+"""The file name of the book's PDF: ``<build>/pdf/`` and, when the HTML book exists, its ``_static/``."""
+
+
+def build_pdf(root: Path, build_dir: Path) -> tuple[bool, str, Path | None]:
+    """Build the whole book as one PDF with Jupyter Book's LaTeX builder (xelatex), from the executed
+    chapters (nothing is executed); return ``(ok, log, pdf)``.
+
+    The PDF goes to ``<build_dir>/pdf/`` and, when ``<build_dir>/html`` exists, into its ``_static/``, where
+    the front page links it. Needs a TeX toolchain (Debian: texlive-xetex, texlive-latex-extra,
+    texlive-fonts-recommended, latexmk, fonts-freefont-otf, xindy).
+    """
+    if shutil.which("xelatex") is None or shutil.which("latexmk") is None:
+        raise FileNotFoundError(
+            "no TeX toolchain: install texlive-xetex texlive-latex-extra texlive-fonts-recommended latexmk "
+            "fonts-freefont-otf xindy (Debian packages; .ci/run installs them)"
+        )
+    src = stage(root, build_dir)
+    scratch = build_dir / ".pdf-scratch"
+    if scratch.exists():
+        shutil.rmtree(scratch)
+    cmd = [*jupyter_book_cmd(), "build", str(src), "--builder", "pdflatex", "--path-output", str(scratch)]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    log = proc.stdout + proc.stderr
+    made = scratch / "_build" / "latex" / PDF_NAME
+    if proc.returncode != 0 or not made.exists():
+        return False, log, None
+    out = build_dir / "pdf" / PDF_NAME
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(made, out)
+    if (build_dir / "html" / "_static").is_dir():
+        shutil.copy2(made, build_dir / "html" / "_static" / PDF_NAME)
+    shutil.rmtree(scratch, ignore_errors=True)
+    return True, log, out
