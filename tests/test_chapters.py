@@ -4,6 +4,7 @@ runs (strict), and the built pages checked in a real browser (headless Chromium)
 from __future__ import annotations
 
 import functools
+import html
 import http.server
 import json
 import re
@@ -164,6 +165,46 @@ def test_claim_checks_without_a_control_are_listed(smoke_book, capsys):
         import warnings
 
         warnings.warn("claim checks without a control yet:\n" + "\n".join(lines), stacklevel=1)
+
+
+PROBE = """<!doctype html><html><body><pre id="result">pending</pre><script>
+const pages = %s, width = %d, out = {};
+let left = pages.length;
+for (const page of pages) {
+  const frame = document.createElement("iframe");
+  frame.style.width = width + "px"; frame.style.height = "900px";
+  frame.onload = () => {
+    const doc = frame.contentDocument;
+    doc.querySelectorAll("details").forEach((d) => { d.open = true; });
+    const over = [];
+    doc.querySelectorAll("div.cell_input pre").forEach((pre) => {
+      if (pre.scrollWidth > pre.clientWidth + 1) over.push(pre.textContent.split("\\n")[0].slice(0, 60));
+    });
+    out[page] = over;
+    if (--left === 0) document.getElementById("result").textContent = JSON.stringify(out);
+  };
+  frame.src = "notebooks/" + page + ".html";
+  document.body.appendChild(frame);
+}
+</script></body></html>"""
+
+
+@pytest.mark.slow
+@needs_chromium
+def test_no_code_line_runs_past_the_column_of_a_1280_pixel_window(smoke_book, server, tmp_path):
+    """Every code cell of every chapter (folded ones opened) fits the article column at 1280 px."""
+    probe = smoke_book / "html" / "_column_probe.html"
+    probe.write_text(PROBE % (json.dumps(CHAPTERS), 1280))
+    try:
+        dom = rendered_dom(f"{server}/_column_probe.html", tmp_path)
+    finally:
+        probe.unlink()
+    found = re.search(r'<pre id="result">(.*?)</pre>', dom, re.S)
+    assert found and found.group(1) != "pending", "the probe did not finish"
+    result = json.loads(html.unescape(found.group(1)))
+    assert set(result) == set(CHAPTERS)
+    overflowing = {page: lines for page, lines in result.items() if lines}
+    assert not overflowing, f"code cells wider than the column at 1280 px: {overflowing}"
 
 
 PDFTOTEXT = shutil.which("pdftotext")

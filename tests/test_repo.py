@@ -17,7 +17,7 @@ from overparam_utils.engine.project import all_chapters, parameters_cell, toc_fi
 from overparam_utils.engine.tools.pairs import pair_problems
 
 CHAPTERS = all_chapters(ROOT)
-CODE_LINE_LIMIT = 90  # the book's code column; markdown cells wrap as prose
+CODE_LINE_LIMIT = 90  # the book's code column (notebooks/ruff.toml, book/_static/columns.css); prose wraps
 
 
 def ids(paths):
@@ -80,6 +80,11 @@ def test_chapter_follows_the_template(source):
     for cell in code:
         for line in cell.source.splitlines():
             assert len(line) <= CODE_LINE_LIMIT, f"code line over {CODE_LINE_LIMIT} characters: {line!r}"
+    assert "hide" not in " ".join(params.metadata.get("tags", [])), "the parameters cell stays visible"
+    setup = next(c for c in code if "chapter.setup(" in c.source)
+    assert "hide-cell" in setup.metadata.get("tags", []), (
+        "the presets and the configuration printout fold away (tag the chapter.setup cell hide-cell)"
+    )
 
 
 def test_every_citation_is_in_the_bibliography():
