@@ -295,3 +295,21 @@ def test_the_package_index_lists_every_module():
     doc = overparam_utils.__doc__
     missing = [name for name in package_imports() if name and name != "__main__" and name.split(".")[-1] not in doc]
     assert not missing, f"the package docstring does not list: {missing}"
+
+
+def test_ruff_enforces_the_column_on_the_code_cells(tmp_path):
+    """ruff's E501 at notebooks/ruff.toml's line length, on the code cells of every chapter (prose is in
+    comments in the py:percent sources and wraps as prose, so it is left out)."""
+    import tomllib
+
+    limit = tomllib.loads((ROOT / "notebooks" / "ruff.toml").read_text())["line-length"]
+    assert limit == CODE_LINE_LIMIT
+    for source in CHAPTERS:
+        code = [c.source for c in jupytext.read(source).cells if c.cell_type == "code"]
+        (tmp_path / f"{source.stem}.py").write_text("\n\n".join(code) + "\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "--isolated", "--select", "E501",
+         f"--line-length={limit}", str(tmp_path)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout
