@@ -207,6 +207,50 @@ def test_no_code_line_runs_past_the_column_of_a_1280_pixel_window(smoke_book, se
     assert not overflowing, f"code cells wider than the column at 1280 px: {overflowing}"
 
 
+CLAIMS_PROBE = """<!doctype html><html><body><pre id="result">pending</pre><script>
+const out = {}; let left = 2;
+for (const theme of ["light", "dark"]) {
+  const frame = document.createElement("iframe");
+  frame.style.width = "1280px"; frame.style.height = "900px";
+  frame.onload = () => {
+    const doc = frame.contentDocument;
+    doc.documentElement.dataset.theme = theme;
+    const img = doc.querySelector('img[src*="claims_margins"]');
+    const heads = [...doc.querySelectorAll("table thead")].map((t) => t.textContent);
+    out[theme] = {
+      theme: doc.documentElement.dataset.theme,
+      figure: img ? [img.complete, img.naturalWidth, img.getBoundingClientRect().width] : null,
+      summary: heads.some((h) => h.includes("claims held") && h.includes("no control")),
+      background: getComputedStyle(doc.body).backgroundColor,
+    };
+    if (--left === 0) document.getElementById("result").textContent = JSON.stringify(out);
+  };
+  frame.src = "book/claims.html";
+  document.body.appendChild(frame);
+}
+</script></body></html>"""
+
+
+@pytest.mark.slow
+@needs_chromium
+def test_claims_page_opens_with_its_summary_and_figure_in_light_and_dark(smoke_book, server, tmp_path):
+    probe = smoke_book / "html" / "_claims_probe.html"
+    probe.write_text(CLAIMS_PROBE)
+    try:
+        dom = rendered_dom(f"{server}/_claims_probe.html", tmp_path)
+    finally:
+        probe.unlink()
+    found = re.search(r'<pre id="result">(.*?)</pre>', dom, re.S)
+    assert found and found.group(1) != "pending", "the probe did not finish"
+    result = json.loads(html.unescape(found.group(1)))
+    for theme in ("light", "dark"):
+        got = result[theme]
+        assert got["theme"] == theme and got["summary"], got
+        complete, natural, shown = got["figure"]
+        assert complete and natural > 0 and shown > 300, f"the Claims figure is not shown in {theme} mode: {got}"
+    assert result["light"]["background"] != result["dark"]["background"], "the dark theme did not apply"
+
+
 PDFTOTEXT = shutil.which("pdftotext")
 
 
