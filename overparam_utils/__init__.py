@@ -29,7 +29,7 @@
 - ``engine.keys``: the cache key (code cells, imported helper modules, pins, scale, seed);
 - ``engine.jobs``: plan and execute runs, cache, progress lines; ``engine.worker``: one chapter with papermill;
 - ``engine.site``: staging and the strict build; ``engine.pages``: Claims and Coverage pages, status rows;
-- ``engine.tools``: ``bench``, ``drift``, ``scaffold`` (a new chapter), ``pairs`` (notebook pairs).
+- ``engine.tools``: ``bench``, ``drift``, ``scaffold`` (a new chapter), ``notebook_pairs`` (the .py/.ipynb pairs).
 
 Importing the package is cheap: nothing heavy (torch, matplotlib) is imported until a module needs it.
 """

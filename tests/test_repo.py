@@ -14,7 +14,7 @@ import yaml
 from conftest import ROOT
 
 from overparam_utils.engine.project import all_chapters, parameters_cell, toc_files
-from overparam_utils.engine.tools.pairs import pair_problems
+from overparam_utils.engine.tools.notebook_pairs import pair_problems
 
 CHAPTERS = all_chapters(ROOT)
 CODE_LINE_LIMIT = 90  # the book's code column (notebooks/ruff.toml, book/_static/columns.css); prose wraps

@@ -10,5 +10,6 @@ never a science module, and no chapter imports it (a test reads the imports). Mo
 - :mod:`~overparam_utils.engine.worker`: the process that runs one chapter with papermill;
 - :mod:`~overparam_utils.engine.site`: stage the executed chapters and build the book strictly;
 - :mod:`~overparam_utils.engine.pages`: the Claims and Coverage pages, status rows, footers, runtime table;
-- :mod:`~overparam_utils.engine.tools`: ``bench``, ``drift``, ``scaffold`` (a new chapter), ``pairs`` (notebook pairs).
+- :mod:`~overparam_utils.engine.tools`: ``bench``, ``drift``, ``scaffold`` (a new chapter), ``notebook_pairs``
+  (the .py/.ipynb pairs).
 """

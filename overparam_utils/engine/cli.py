@@ -14,7 +14,7 @@ from ..params import SCALES, ParameterError, validate_scale, validate_seed
 from . import jobs as runner
 from . import site as book
 from .project import UsageError, find_root, toc_chapters
-from .tools import pairs, scaffold
+from .tools import notebook_pairs, scaffold
 
 # ----------------------------------------------------------------------------- argument types
 # Scale and seed are validated here, once, at the boundary; the engine trusts what it is given, and the
@@ -217,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
             print(drift.render(findings))
             return 1 if findings else 0
         if args.command == "check-pairs":
-            problems = pairs.all_pair_problems(find_root())
+            problems = notebook_pairs.all_pair_problems(find_root())
             for problem in problems:
                 print(problem, file=sys.stderr)
             return 1 if problems else 0

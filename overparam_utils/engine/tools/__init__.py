@@ -1,2 +1,2 @@
 """Contributor tools: ``bench`` (timings), ``drift`` (newest dependencies), ``scaffold`` (a new chapter),
-``pairs`` (the .py/.ipynb notebook pairs)."""
+``notebook_pairs`` (the .py/.ipynb pairs of the chapters)."""
