@@ -12,6 +12,10 @@
 * :func:`rf_ridge_theory`: the closed-form estimate of the train and test risk of random-feature ridge
   regression on a Gaussian task (the eigenframework of Simon et al. 2023); its infinite-width limit is the
   kernel ridge regression estimate.
+* :func:`kernel_eigenstructure`, :func:`power_law_exponent` and :func:`optimal_fitting_ratio`: measure a real
+  task's eigenvalue and target exponents and predict from them where its best ridge sits (chapter 03).
+* :func:`tuned_per_draw` and :func:`largest_rise_t`: the optimally tuned risk of each draw and a paired test of
+  whether it ever rises along a sweep (chapter 03's monotonicity checks).
 
 The ridge convention is the one of the paper's code: ``delta`` is added to the kernel as it is, with no factor
 ``n`` (minimise ``||y - Z a||^2 + delta ||a||^2``).
@@ -100,6 +104,17 @@ class RidgePath:
         U, s = U[:, keep], sv[keep] ** 2
         proj = U.T @ y
         return cls(eigvals=s, eigvecs=U, proj=proj, resid_sq=float(max(y @ y - proj @ proj, 0.0)))
+
+    def with_targets(self, y: ArrayLike) -> RidgePath:
+        """The path of the same kernel for other targets ``y (n,)``, reusing the eigendecomposition.
+
+        Chapter 03 fits shuffled labels on the digits kernel with it (its random-label control).
+        """
+        y = np.asarray(y, dtype=np.float64)
+        if y.shape != (self.n,):
+            raise ValueError(f"y has shape {y.shape}, expected ({self.n},)")
+        proj = self.eigvecs.T @ y
+        return RidgePath(self.eigvals, self.eigvecs, proj, float(max(y @ y - proj @ proj, 0.0)))
 
     @property
     def n(self) -> int:
@@ -245,3 +260,86 @@ def rf_ridge_theory(
     test = (bias + noise_var) / (1.0 - x)
     train = (delta / (n * kappa)) ** 2 * test
     return dict(test=test, train=train, kappa=kappa, gamma=gamma)
+
+
+def kernel_eigenstructure(K: ArrayLike, y: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Eigenvalues and squared target coefficients of a task given as a kernel on a pool of ``P`` points.
+
+    The pool's uniform distribution is the task: its kernel operator has the eigenvalues of ``K / P`` and the
+    unit-variance eigenfunctions ``sqrt(P) u_i``, so the target ``y (P,)`` has coefficients ``v_i = u_i.y / sqrt(P)``.
+    Returns ``(eigvals (P,), coeffs_sq (P,))`` in decreasing order of eigenvalue; ``sum(coeffs_sq)`` is the mean
+    of ``y^2`` and ``sum(eigvals)`` the mean of the kernel's diagonal. Several targets at once: ``y (P, k)``
+    gives ``coeffs_sq (P, k)`` from the one eigendecomposition. This is how Simon et al. measure the
+    eigenstructure of their CIFAR-10, MNIST and SVHN kernels (chapter 03 does it for the digits ReLU kernel).
+    """
+    K = np.asarray(K, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    P = K.shape[0]
+    if K.shape != (P, P) or y.shape[:1] != (P,) or y.ndim > 2:
+        raise ValueError(f"K has shape {K.shape} and y {y.shape}; expected (P, P) and (P,) or (P, k)")
+    s, U = np.linalg.eigh((K + K.T) / (2 * P))
+    s, U = s[::-1], U[:, ::-1]
+    return np.maximum(s, 0.0), (U.T @ y) ** 2 / P
+
+
+def power_law_exponent(values: ArrayLike, lo: int, hi: int) -> tuple[float, float]:
+    """Fit ``values_i ~ C i^-exponent`` over the 1-based indices ``lo .. hi`` by least squares in log-log.
+
+    Returns ``(exponent, r2)``, ``r2`` the fraction of the variance of ``log values`` the line explains (1 for
+    an exact power law). Chapter 03 fits the kernel eigenvalues (``alpha``) and the target's tail power
+    ``sum_{j >= i} v_j^2 ~ i^-(beta - 1)`` with it.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if not 1 <= lo < hi <= values.size:
+        raise ValueError(f"need 1 <= lo < hi <= {values.size}, got lo={lo}, hi={hi}")
+    log_i = np.log(np.arange(lo, hi + 1, dtype=np.float64))
+    log_v = np.log(values[lo - 1 : hi])
+    slope, intercept = np.polyfit(log_i, log_v, 1)
+    resid = log_v - (slope * log_i + intercept)
+    return float(-slope), float(1.0 - resid.var() / log_v.var())
+
+
+def optimal_fitting_ratio(alpha: float, beta: float) -> float:
+    """Train/test error ratio at the optimal ridge of a noiseless power-law task, for large ``n`` (Simon et al.).
+
+    With kernel eigenvalues ``i^-alpha`` and target power ``i^-beta`` the eigenframework's test risk along the
+    ridge path, written in ``s = sqrt(train / test)``, is proportional to
+    ``(1 - s)^(1 - beta) / (1 + (alpha - 1) s)`` (the formula behind the paper's fitting-ratio figure, noise 0).
+    Its minimum over ``0 <= s <= 1`` is at ``s* = (alpha - beta) / (beta (alpha - 1))`` when ``alpha > beta``, at
+    ``s* = 0`` (interpolate) when ``beta >= alpha`` and at ``s* = 1`` (regularise fully) when ``beta <= 1``.
+    Returns ``s*^2``. ``alpha > 1`` is required (a summable spectrum).
+    """
+    if alpha <= 1:
+        raise ValueError(f"alpha={alpha} must exceed 1")
+    s = (alpha - beta) / (beta * (alpha - 1)) if beta > 0 else 1.0
+    return float(np.clip(s, 0.0, 1.0) ** 2)
+
+
+def tuned_per_draw(risks: ArrayLike) -> NDArray[np.float64]:
+    """``(n_draws, n_grid)`` risk of each draw at the ridge that is best for the mean over draws.
+
+    ``risks (n_draws, n_grid, n_ridges)``: a sweep (widths or sample sizes) with a ridge path at each point.
+    "Optimally tuned" in chapter 03 means the ridge that minimises the expected risk (estimated by the mean),
+    the same ridge for every draw, so that draws can be compared pairwise along the sweep.
+    """
+    risks = np.asarray(risks, dtype=np.float64)
+    best = risks.mean(axis=0).argmin(axis=-1)
+    return np.take_along_axis(risks, best[None, :, None], axis=-1)[..., 0]
+
+
+def largest_rise_t(risks: ArrayLike) -> float:
+    """The largest paired t statistic of a rise of the risk between consecutive points of a sweep.
+
+    ``risks (n_draws, n_grid)``, positive. For each step ``k -> k + 1`` the per-draw change of ``log risk`` is
+    averaged over draws and divided by its standard error; the largest of these is returned. It is well below
+    0 for a risk that falls at every step, near 0 for a flat stretch and large where the risk rises in every
+    draw (a double-descent spike). Chapter 03 requires it below 2 for the tuned risk.
+    """
+    risks = np.asarray(risks, dtype=np.float64)
+    if risks.ndim != 2 or risks.shape[0] < 2 or risks.shape[1] < 2:
+        raise ValueError(f"risks has shape {risks.shape}; expected (n_draws >= 2, n_grid >= 2)")
+    steps = np.diff(np.log(risks), axis=1)
+    se = steps.std(axis=0, ddof=1) / np.sqrt(steps.shape[0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(se > 0, steps.mean(axis=0) / se, np.sign(steps.mean(axis=0)) * np.inf)
+    return float(np.max(t))

@@ -8,11 +8,16 @@ from sklearn.linear_model import Ridge
 from overparam_utils.features import relu_features
 from overparam_utils.ridge import (
     RidgePath,
+    kernel_eigenstructure,
+    largest_rise_t,
     nested_kernels,
+    optimal_fitting_ratio,
     power_law,
+    power_law_exponent,
     power_law_target,
     relu_kernel,
     rf_ridge_theory,
+    tuned_per_draw,
 )
 
 RIDGES = [1e-3, 0.1, 1.0, 10.0]
@@ -147,3 +152,88 @@ def test_theory_matches_simulated_linear_random_features():
         np.testing.assert_allclose(np.mean(test, axis=0), theory["test"], rtol=0.08)
         # at a tiny ridge the train error hangs on the smallest eigenvalues: compare at ridge 1 only
         np.testing.assert_allclose(np.mean(train, axis=0)[2], theory["train"][2], rtol=0.08)
+
+
+def test_with_targets_equals_a_fresh_fit():
+    Z, y, Z_new, y_new = problem(15, 30, seed=5)
+    y2 = np.random.default_rng(6).standard_normal(15)
+    path = RidgePath.fit(Z @ Z.T, y)
+    fresh, reused = RidgePath.fit(Z @ Z.T, y2), path.with_targets(y2)
+    ridges = [0.0, *RIDGES]
+    np.testing.assert_allclose(reused.train_mse(ridges), fresh.train_mse(ridges), atol=1e-10)
+    np.testing.assert_allclose(reused.dual_coef(ridges), fresh.dual_coef(ridges), rtol=1e-8, atol=1e-8)
+    with pytest.raises(ValueError, match="shape"):
+        path.with_targets(y2[:-1])
+
+
+def test_kernel_eigenstructure_of_a_pool():
+    rng = np.random.default_rng(7)
+    A = rng.standard_normal((40, 6))
+    K, y = A @ A.T, rng.standard_normal(40)
+    eigvals, coeffs_sq = kernel_eigenstructure(K, y)
+    np.testing.assert_allclose(eigvals.sum(), np.trace(K) / 40, rtol=1e-10)  # mean of the diagonal
+    assert coeffs_sq.sum() == pytest.approx(np.mean(y**2), rel=1e-10)  # Parseval on the pool
+    assert np.all(np.diff(eigvals) <= 1e-12) and np.all(eigvals >= 0)
+    np.testing.assert_allclose(eigvals[:6], np.sort(np.linalg.eigvalsh(K))[::-1][:6] / 40, rtol=1e-9)
+    # several targets at once: the same as one at a time
+    both = kernel_eigenstructure(K, np.stack([y, 2 * y], axis=1))[1]
+    np.testing.assert_allclose(both[:, 0], coeffs_sq, atol=1e-12)
+    np.testing.assert_allclose(both[:, 1], 4 * coeffs_sq, atol=1e-12)
+    # a target that is one eigenvector (times sqrt(P)) puts all its power on that mode
+    u = np.linalg.eigh(K)[1][:, -1]
+    single = kernel_eigenstructure(K, np.sqrt(40) * u)[1]
+    assert single[0] == pytest.approx(1.0, rel=1e-9) and single[1:].sum() == pytest.approx(0.0, abs=1e-9)
+
+
+def test_power_law_exponent_recovers_an_exact_power_law():
+    values = 3.0 * np.arange(1, 201, dtype=float) ** -1.37
+    exponent, r2 = power_law_exponent(values, 5, 100)
+    assert exponent == pytest.approx(1.37, rel=1e-10) and r2 == pytest.approx(1.0, abs=1e-12)
+    noisy = values * np.exp(0.3 * np.random.default_rng(8).standard_normal(200))
+    assert power_law_exponent(noisy, 5, 100)[1] < 0.99
+    with pytest.raises(ValueError):
+        power_law_exponent(values, 0, 10)
+
+
+def test_optimal_fitting_ratio_minimises_the_papers_risk_curve():
+    # the paper's plots/plotting.ipynb: test MSE as a function of R = train/test, noise 0
+    def risk(R, a, b):
+        s = np.sqrt(R)
+        return (1 - s) ** (1 - b) / (1 + (a - 1) * s)
+
+    R = np.linspace(0, 0.999, 200_001)
+    for a, b in [(1.17, 1.14), (1.22, 1.20), (1.6, 1.3), (1.5, 1.05), (1.12, 1.36), (1.2, 1.4)]:
+        assert optimal_fitting_ratio(a, b) == pytest.approx(R[np.argmin(risk(R, a, b))], abs=2e-4)
+    # the paper's reading of its CNTK exponents: small ratios; beta >= alpha interpolates
+    assert optimal_fitting_ratio(1.17, 1.14) == pytest.approx(0.024, abs=5e-4)
+    assert optimal_fitting_ratio(1.12, 1.36) == 0.0
+    assert optimal_fitting_ratio(1.5, 1.0) == 1.0  # no decay of the target: regularise fully
+    with pytest.raises(ValueError):
+        optimal_fitting_ratio(1.0, 1.2)
+
+
+def test_tuned_per_draw_uses_the_ridge_best_on_average():
+    risks = np.array(
+        [
+            [[3.0, 1.0, 2.0], [1.0, 5.0, 5.0]],
+            [[3.0, 2.0, 0.5], [2.0, 5.0, 5.0]],
+        ]
+    )  # (2 draws, 2 grid points, 3 ridges): mean risks (3, 1.5, 1.25) and (1.5, 5, 5)
+    got = tuned_per_draw(risks)
+    best = risks.mean(axis=0).argmin(axis=-1)
+    assert list(best) == [2, 0]
+    np.testing.assert_allclose(got, [[2.0, 1.0], [0.5, 2.0]])
+
+
+def test_largest_rise_t_is_a_paired_t_statistic():
+    rng = np.random.default_rng(9)
+    base = np.exp(rng.standard_normal((8, 1)))  # draw-to-draw spread cancels in the pairing
+    falling = base * np.exp(-np.arange(5) - 0.01 * rng.standard_normal((8, 5)))
+    assert largest_rise_t(falling) < -10
+    spike = falling.copy()
+    spike[:, 3] *= np.exp(2 + 0.1 * rng.standard_normal(8))  # every draw rises at step 2 -> 3
+    assert largest_rise_t(spike) > 10
+    steps = np.diff(np.log(spike), axis=1)[:, 2]
+    assert largest_rise_t(spike) == pytest.approx(steps.mean() / (steps.std(ddof=1) / np.sqrt(8)))
+    with pytest.raises(ValueError):
+        largest_rise_t(falling[:1])
