@@ -1,24 +1,31 @@
-"""Scaling laws of a random-feature teacher-student model, and log-log slope fits (chapter 04).
+"""Scaling laws of random-feature teacher-student models, and log-log slope fits (chapter 04).
 
-The model (Bahri et al. 2021): latent inputs ``z = Lambda^{1/2} x`` with ``x ~ N(0, I_M)`` and a power-law
-covariance ``Lambda = diag(lambda_i)``; a linear teacher ``y = omega . z`` with ``omega ~ N(0, I_M)``; a student
-that is linear in ``P`` random projections ``W z`` (``W`` of shape ``(P, M)``, i.i.d. Gaussian entries), fitted
-by least squares on ``D`` samples. The test loss of a student whose latent weights are ``u = W^T theta`` is
-``(u - omega)^T Lambda (u - omega)``.
+**Data on a manifold (what chapter 04 runs).** Inputs lie on a ``d``-sphere mapped smoothly into ``R^ambient``
+(:class:`SphereEmbedding`); the teacher is a random one-hidden-layer ReLU network, averaged over its weights
+through its kernel :func:`relu_kernel`; the student is linear in ``P`` random ReLU features (:func:`relu_features`).
 
-* :func:`projection_loss`: the loss of the best student in the row space of a random ``(k, M)`` matrix,
-  averaged over teachers. With ``k = P`` projections and infinitely many samples it is the width-limited loss;
-  with ``k = D`` samples and infinitely many features it is the data-limited loss (same formula).
-* :func:`least_squares_losses`: the loss of least squares with ``P`` features on ``D`` samples, split into the
-  infinite-data loss and the excess over it.
-* :func:`rf_min_norm_losses`: the loss of the minimum-norm random-feature student on fixed data for nested
-  widths, with a zero-mean control variate for averaging over feature draws.
+* :func:`kernel_regression_losses`: ``P = infinity``, ridgeless kernel regression on ``D`` samples (data sweep).
+* :func:`rf_least_squares_losses`: least squares on ``P`` features with many samples (width sweep).
+* :func:`rf_width_excess`: fixed ``D``, the excess of the ``P``-feature interpolant over its kernel limit.
+* :func:`rf_data_excess` with :class:`FeatureMoments`: fixed ``P``, the excess of least squares on ``D`` samples
+  over the best read-out.
 * :func:`loglog_slope`: least-squares slope of ``log y`` against ``log x``.
+
+**The linear model (unit tests only).** Latent inputs ``z = Lambda^{1/2} x`` with ``x ~ N(0, I_M)`` and a power-law
+covariance ``Lambda = diag(lambda_i)``; a linear teacher ``y = omega . z``; a student linear in ``P`` random
+projections ``W z``. There the exponent is put in by hand, the duality between data and width is exact
+(:func:`projection_loss` is the loss of both limits) and the excess of least squares follows the Gaussian-design
+formula (:func:`least_squares_losses`); ``tests/test_scaling.py`` pins these identities. :func:`rf_min_norm_losses`
+is the linear model's minimum-norm student with a control variate.
+
+The test loss of a linear-model student whose latent weights are ``u = W^T theta`` is
+``(u - omega)^T Lambda (u - omega)``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -154,3 +161,210 @@ def rf_min_norm_losses(
         losses.append(e @ (lam * e))
         controls.append(2.0 * (Gr[:P] @ Gu[:P] / P - r @ u_inf))
     return np.array(losses), np.array(controls), kernel_loss
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Data on a d-dimensional manifold, a random ReLU teacher and random ReLU students (chapter 04, contract v2).
+#
+# Inputs lie on a d-sphere mapped smoothly into R^ambient (:class:`SphereEmbedding`). The teacher is a random
+# one-hidden-layer ReLU network ``f(x) = a . relu(V x) / sqrt(P_T)`` with Gaussian ``V`` and ``a``. Averaged over
+# its weights, every squared loss depends on the teacher only through ``E f(x) f(x') = relu_kernel(x, x')`` (for
+# any width ``P_T``, and exactly so for an infinitely wide one), which is how the functions below average over
+# teachers without sampling them. The student is linear in ``P`` random ReLU features ``relu(W x)``; with
+# ``P -> infinity`` it is kernel regression with :func:`relu_kernel`.
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def sphere_points(n: int, d: int, rng: np.random.Generator) -> NDArray[np.float64]:
+    """``(n, d + 1)`` points drawn uniformly from the unit ``d``-sphere ``S^d`` in ``R^(d+1)``."""
+    u = rng.standard_normal((n, d + 1))
+    return u / np.linalg.norm(u, axis=1, keepdims=True)
+
+
+@dataclass(frozen=True)
+class SphereEmbedding:
+    """A random smooth map of the ``d``-sphere into the unit sphere of ``R^ambient``: ``x = c / |c|``,
+    ``c = cos(Omega u + phase)`` (``Omega`` Gaussian with standard deviation ``scale``, ``phase`` uniform).
+
+    The image is a curved ``d``-dimensional manifold whose shape changes with ``ambient``: a kernel on ``x`` is not
+    a kernel on ``u`` in disguise. Draw one with :meth:`draw`, points on it with :meth:`sample`.
+    """
+
+    omega: NDArray[np.float64]  # (ambient, d + 1)
+    phase: NDArray[np.float64]  # (ambient,)
+
+    @classmethod
+    def draw(cls, d: int, ambient: int, scale: float, rng: np.random.Generator) -> SphereEmbedding:
+        if d < 1 or ambient < 2 * d + 1:
+            raise ValueError(f"need d >= 1 and ambient >= 2 d + 1 for an embedding; got d={d}, ambient={ambient}")
+        return cls(rng.standard_normal((ambient, d + 1)) * scale, rng.uniform(0.0, 2 * np.pi, ambient))
+
+    @property
+    def d(self) -> int:
+        return self.omega.shape[1] - 1
+
+    def __call__(self, u: ArrayLike) -> NDArray[np.float64]:
+        """Map ``(n, d + 1)`` points of ``S^d`` to ``(n, ambient)`` unit vectors."""
+        c = np.cos(np.asarray(u, dtype=np.float64) @ self.omega.T + self.phase)
+        return c / np.linalg.norm(c, axis=1, keepdims=True)
+
+    def sample(self, n: int, rng: np.random.Generator) -> NDArray[np.float64]:
+        """``(n, ambient)`` points: uniform points of ``S^d`` pushed through the map."""
+        return self(sphere_points(n, self.d, rng))
+
+
+def relu_features(X: ArrayLike, W: ArrayLike) -> NDArray[np.float64]:
+    """``(n, P)`` random ReLU features ``relu(X W^T)`` of inputs ``X (n, ambient)`` for weights ``W (P, ambient)``."""
+    return np.maximum(np.asarray(X, dtype=np.float64) @ np.asarray(W, dtype=np.float64).T, 0.0)
+
+
+def relu_kernel(X: ArrayLike, Y: ArrayLike) -> NDArray[np.float64]:
+    """The ReLU random-feature kernel ``E_w relu(w.x) relu(w.y)``, ``w ~ N(0, I)`` (arc-cosine kernel of order 1).
+
+    ``k(x, y) = |x| |y| (sin t + (pi - t) cos t) / (2 pi)`` with ``t`` the angle between ``x`` and ``y``; returns the
+    ``(len(X), len(Y))`` matrix. Near ``t = 0`` it is smooth except for a ``t^3`` term, which sets how fast its
+    spectrum decays on a ``d``-dimensional manifold (eigenvalues ``i^-(1 + 3/d)``).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    Y = np.asarray(Y, dtype=np.float64)
+    nx, ny = np.linalg.norm(X, axis=1), np.linalg.norm(Y, axis=1)
+    norms = np.outer(nx, ny)
+    cos = np.clip((X @ Y.T) / norms, -1.0, 1.0)
+    t = np.arccos(cos)
+    return norms * (np.sin(t) + (np.pi - t) * cos) / (2 * np.pi)
+
+
+def kernel_regression_losses(X: ArrayLike, X_test: ArrayLike, sizes: Sequence[int]) -> NDArray[np.float64]:
+    """Teacher-averaged test loss of ridgeless kernel regression with :func:`relu_kernel` on the first ``D`` rows
+    of ``X``, for each ``D`` in ``sizes``: the student with infinitely many ReLU features (``P = infinity``).
+
+    For a teacher whose ``E f f'`` is the same kernel ``k``, the average squared error at a test point ``x`` is the
+    posterior variance ``k(x, x) - k_x^T K^{-1} k_x``; we return its mean over the rows of ``X_test``. The leading
+    block of a Cholesky factor ``C`` is the factor of the leading block, and the first ``D`` rows of
+    ``v = C^{-1} K_xs`` depend on that block only, so one factorisation and one solve serve every ``D``:
+    ``k_x^T K_D^{-1} k_x`` is the sum of the first ``D`` squared entries of ``v``'s column. Returns
+    ``(len(sizes),)`` losses.
+    """
+    from scipy.linalg import solve_triangular
+
+    X = np.asarray(X, dtype=np.float64)[: max(sizes)]
+    K = relu_kernel(X, X)
+    K_cross = relu_kernel(X, X_test)
+    k_test = np.mean(np.sum(np.asarray(X_test, dtype=np.float64) ** 2, axis=1) / 2)  # k(x, x) = |x|^2 / 2
+    chol = np.linalg.cholesky(K + 1e-12 * np.mean(np.diag(K)) * np.eye(len(K)))
+    v = solve_triangular(chol, K_cross, lower=True)
+    explained = np.cumsum(np.mean(v**2, axis=1))  # explained[D - 1]: mean of k_x^T K_D^{-1} k_x
+    return np.array([k_test - explained[D - 1] for D in sizes])
+
+
+def rf_least_squares_losses(
+    X: ArrayLike, X_test: ArrayLike, W: ArrayLike, widths: Sequence[int]
+) -> NDArray[np.float64]:
+    """Teacher-averaged test loss of least squares on the first ``P`` ReLU features ``relu(W x)``, fitted on all
+    rows of ``X``, for each ``P`` in ``widths`` (use ``len(X) >> max(widths)``: the width-limited regime).
+
+    With ``F = relu(X W^T)`` and ``F_s = relu(X_test W^T)`` the fitted test predictions are
+    ``F_s (F^T F)^{-1} F^T f_X``; averaged over teachers with ``E f f' = k`` the mean squared test error is
+    ``mean k(x, x) - 2 tr(G^{-1} F^T K_xs F_s) / n_test + tr(G^{-1} F^T K F G^{-1} F_s^T F_s) / n_test`` with
+    ``G = F^T F``. Every matrix for width ``P`` is the leading ``P x P`` block of the one for ``max(widths)``.
+    Returns ``(len(widths),)`` losses.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    X_test = np.asarray(X_test, dtype=np.float64)
+    W = np.asarray(W, dtype=np.float64)[: max(widths)]
+    F, F_test = relu_features(X, W), relu_features(X_test, W)
+    n_test = len(X_test)
+    k_test = np.mean(np.sum(X_test**2, axis=1) / 2)
+    G = F.T @ F
+    G_data = F.T @ (relu_kernel(X, X) @ F)
+    G_cross = F.T @ (relu_kernel(X, X_test) @ F_test)
+    S_test = F_test.T @ F_test / n_test
+    out = []
+    for P in widths:
+        A = np.linalg.pinv(G[:P, :P], rcond=1e-12, hermitian=True)  # a dead feature leaves G singular
+        cross = np.trace(A @ G_cross[:P, :P]) / n_test
+        fitted = np.trace(A @ G_data[:P, :P] @ A @ S_test[:P, :P])
+        out.append(k_test - 2 * cross + fitted)
+    return np.array(out)
+
+
+def rf_width_excess(
+    X: ArrayLike, X_test: ArrayLike, W: ArrayLike, widths: Sequence[int]
+) -> tuple[NDArray[np.float64], float]:
+    """Variance-limited width regime: the minimum-norm student on ``P`` ReLU features fitted on the few rows of
+    ``X`` (``P >> len(X)``), against its infinite-width limit, kernel regression on the same rows.
+
+    The width-``P`` student predicts ``a_P(x)^T f_X`` with ``a_P(x) = K_P^{-1} k_P(X, x)``, ``K_P`` the random-feature
+    kernel ``F F^T / P`` of the first ``P`` rows of ``W``; the kernel limit has ``a(x) = K^{-1} k(X, x)``. Averaged
+    over teachers (``E f f' = k``) the loss is ``k(x, x) - 2 a^T k_x + a^T K a``, minimised by the kernel limit, so
+    the excess of the width-``P`` student is the quadratic form ``(a_P - a)^T K (a_P - a)``, never negative.
+
+    Returns ``(excess, kernel_loss)``: the ``(len(widths),)`` excess averaged over the rows of ``X_test`` and the
+    kernel limit's loss.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    X_test = np.asarray(X_test, dtype=np.float64)
+    W = np.asarray(W, dtype=np.float64)
+    K, K_cross = relu_kernel(X, X), relu_kernel(X, X_test)
+    a = np.linalg.solve(K, K_cross)
+    kernel_loss = float(np.mean(np.sum(X_test**2, axis=1) / 2 - np.sum(a * K_cross, axis=0)))
+    F, F_test = relu_features(X, W[: max(widths)]), relu_features(X_test, W[: max(widths)])
+    excess = []
+    for P in widths:
+        K_P = F[:, :P] @ F[:, :P].T / P
+        e = np.linalg.solve(K_P, F[:, :P] @ F_test[:, :P].T / P) - a
+        excess.append(np.mean(np.sum(e * (K @ e), axis=0)))
+    return np.array(excess), kernel_loss
+
+
+@dataclass(frozen=True)
+class FeatureMoments:
+    """Population moments of student features ``phi (P,)`` and teacher features ``psi (P_T,)``, estimated on a
+    large reference sample: ``cov = E phi phi^T``, ``cross = E phi psi^T``, ``target = E |psi|^2``."""
+
+    cov: NDArray[np.float64]
+    cross: NDArray[np.float64]
+    target: float
+
+    @classmethod
+    def estimate(
+        cls, sample: Callable[[int], NDArray[np.float64]], W: ArrayLike, V: ArrayLike, n: int, chunk: int = 4096
+    ) -> FeatureMoments:
+        """Moments of ``relu(W x)`` and ``relu(V x)`` over ``n`` points ``x`` drawn by ``sample(k)`` (in chunks)."""
+        W, V = np.asarray(W, dtype=np.float64), np.asarray(V, dtype=np.float64)
+        cov, cross, target = np.zeros((len(W), len(W))), np.zeros((len(W), len(V))), 0.0
+        for start in range(0, n, chunk):
+            X = sample(min(chunk, n - start))
+            F, Psi = relu_features(X, W), relu_features(X, V)
+            cov += F.T @ F
+            cross += F.T @ Psi
+            target += float(np.sum(Psi**2))
+        return cls(cov / n, cross / n, target / n)
+
+
+def rf_data_excess(
+    X: ArrayLike, W: ArrayLike, V: ArrayLike, moments: FeatureMoments, samples: Sequence[int]
+) -> tuple[NDArray[np.float64], float]:
+    """Variance-limited data regime: least squares on ``P`` fixed ReLU features ``relu(W x)``, fitted on the first
+    ``D`` rows of ``X`` (``D >> P``), against the best read-out for infinitely many data.
+
+    The teacher is ``f = a . relu(V x) / sqrt(P_T)`` with ``a ~ N(0, I)``; the fitted read-out is ``theta = M a``
+    with ``M = (F^T F)^{-1} F^T Psi / sqrt(P_T)``, the best one ``theta_* = M_* a`` with
+    ``M_* = cov^{-1} cross / sqrt(P_T)``. The excess test loss ``(theta - theta_*)^T cov (theta - theta_*)``
+    averaged over ``a`` is ``tr((M - M_*)^T cov (M - M_*))``: exact given the population ``moments``.
+
+    Returns ``(excess, limit)``: the ``(len(samples),)`` excess and the infinite-data loss
+    ``(target - tr(cross^T cov^{-1} cross)) / P_T``.
+    """
+    W, V = np.asarray(W, dtype=np.float64), np.asarray(V, dtype=np.float64)
+    X = np.asarray(X, dtype=np.float64)[: max(samples)]
+    F, Psi = relu_features(X, W), relu_features(X, V)
+    n_teacher = len(V)
+    best = np.linalg.solve(moments.cov, moments.cross)  # (P, P_T)
+    excess = []
+    for D in samples:
+        fitted = np.linalg.solve(F[:D].T @ F[:D], F[:D].T @ Psi[:D])
+        diff = fitted - best
+        excess.append(np.sum(diff * (moments.cov @ diff)) / n_teacher)
+    limit = (moments.target - np.sum(moments.cross * best)) / n_teacher
+    return np.array(excess), float(limit)

@@ -147,3 +147,130 @@ def test_control_variate_has_mean_zero_and_reduces_the_spread():
     raw, controls = np.array(raw), np.array(controls)
     assert abs(controls.mean()) < 4 * controls.std() / np.sqrt(len(controls))
     assert (raw - controls).std() < 0.5 * raw.std()
+
+
+# --- chapter 04, contract v2: data on a manifold, random ReLU teacher and students -------------------------------
+
+from overparam_utils.scaling import (  # noqa: E402
+    FeatureMoments,
+    SphereEmbedding,
+    kernel_regression_losses,
+    relu_features,
+    relu_kernel,
+    rf_data_excess,
+    rf_least_squares_losses,
+    rf_width_excess,
+    sphere_points,
+)
+
+
+def manifold(d=2, ambient=8, n=40, n_test=30, seed=5):
+    rng = np.random.default_rng(seed)
+    emb = SphereEmbedding.draw(d, ambient, 2.0, rng)
+    return rng, emb, emb.sample(n, rng), emb.sample(n_test, rng)
+
+
+def gp_teachers(X_all, n_teachers, rng):
+    """Teachers as values on the points X_all, drawn from the Gaussian process with the ReLU kernel."""
+    K = relu_kernel(X_all, X_all)
+    chol = np.linalg.cholesky(K + 1e-10 * np.eye(len(K)))
+    return chol @ rng.standard_normal((len(K), n_teachers))
+
+
+def test_sphere_points_and_embedding_give_unit_vectors_on_a_d_manifold():
+    rng = np.random.default_rng(0)
+    u = sphere_points(500, 3, rng)
+    np.testing.assert_allclose(np.linalg.norm(u, axis=1), 1.0)
+    emb = SphereEmbedding.draw(3, 10, 2.0, rng)
+    X = emb(u)
+    assert X.shape == (500, 10) and emb.d == 3
+    np.testing.assert_allclose(np.linalg.norm(X, axis=1), 1.0)
+    # the map is smooth: nearby points of the sphere land nearby
+    v = u + 1e-6 * rng.standard_normal(u.shape)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    assert np.max(np.linalg.norm(emb(v) - X, axis=1)) < 1e-4
+    with pytest.raises(ValueError, match="ambient"):
+        SphereEmbedding.draw(3, 6, 1.0, rng)
+
+
+def test_relu_kernel_is_the_mean_of_relu_features():
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((5, 4))
+    Y = rng.standard_normal((3, 4))
+    W = rng.standard_normal((400_000, 4))
+    mc = relu_features(X, W) @ relu_features(Y, W).T / len(W)
+    np.testing.assert_allclose(relu_kernel(X, Y), mc, rtol=0.02, atol=0.01)
+    np.testing.assert_allclose(np.diag(relu_kernel(X, X)), np.sum(X**2, axis=1) / 2, rtol=1e-12)
+
+
+def test_kernel_regression_loss_is_the_posterior_variance_for_every_size():
+    rng, emb, X, X_test = manifold()
+    sizes = [5, 17, 40]
+    got = kernel_regression_losses(X, X_test, sizes)
+    for k, D in enumerate(sizes):
+        K, Ks = relu_kernel(X[:D], X[:D]), relu_kernel(X[:D], X_test)
+        post = np.sum(X_test**2, axis=1) / 2 - np.sum(Ks * np.linalg.solve(K, Ks), axis=0)
+        assert got[k] == pytest.approx(post.mean(), rel=1e-6)
+    assert np.all(np.diff(got) < 0)  # more data, smaller loss
+
+
+def test_kernel_regression_loss_averages_sampled_teachers():
+    rng, emb, X, X_test = manifold(n=20, n_test=15)
+    f = gp_teachers(np.vstack([X, X_test]), 20000, rng)
+    f_train, f_test = f[:20], f[20:]
+    pred = relu_kernel(X_test, X) @ np.linalg.solve(relu_kernel(X, X), f_train)
+    sampled = np.mean((pred - f_test) ** 2)
+    assert kernel_regression_losses(X, X_test, [20])[0] == pytest.approx(sampled, rel=0.04)
+
+
+def test_rf_least_squares_losses_match_sampled_teachers_and_direct_fits():
+    rng, emb, X, X_test = manifold(n=60, n_test=25)
+    W = rng.standard_normal((8, 8))
+    widths = [3, 8]
+    got = rf_least_squares_losses(X, X_test, W, widths)
+    f = gp_teachers(np.vstack([X, X_test]), 20000, rng)
+    for k, P in enumerate(widths):
+        F, F_test = relu_features(X, W[:P]), relu_features(X_test, W[:P])
+        theta = np.linalg.lstsq(F, f[:60], rcond=None)[0]
+        sampled = np.mean((F_test @ theta - f[60:]) ** 2)
+        assert got[k] == pytest.approx(sampled, rel=0.04)
+    assert got[1] < got[0]
+
+
+def test_rf_width_excess_is_the_loss_gap_to_the_kernel_limit():
+    rng, emb, X, X_test = manifold(n=6, n_test=20)
+    W = rng.standard_normal((4000, 8))
+    widths = [50, 4000]
+    excess, kernel_loss = rf_width_excess(X, X_test, W, widths)
+    assert kernel_loss == pytest.approx(kernel_regression_losses(X, X_test, [6])[0], rel=1e-8)
+    f = gp_teachers(np.vstack([X, X_test]), 20000, rng)
+    for k, P in enumerate(widths):
+        F, F_test = relu_features(X, W[:P]) / np.sqrt(P), relu_features(X_test, W[:P]) / np.sqrt(P)
+        pred = F_test @ F.T @ np.linalg.solve(F @ F.T, f[:6])  # minimum-norm interpolant
+        sampled = np.mean((pred - f[6:]) ** 2)
+        assert kernel_loss + excess[k] == pytest.approx(sampled, rel=0.04)
+    assert np.all(excess > 0) and excess[1] < excess[0] / 20
+
+
+def test_feature_moments_and_rf_data_excess_match_sampled_teachers():
+    rng = np.random.default_rng(7)
+    emb = SphereEmbedding.draw(2, 8, 2.0, rng)
+    W, V = rng.standard_normal((3, 8)), rng.standard_normal((40, 8))
+    X_ref = emb.sample(3000, rng)
+    chunks = iter(np.split(X_ref, [1000, 2500]))
+    moments = FeatureMoments.estimate(lambda k: next(chunks), W, V, 3000, chunk=1000)
+    F, Psi = relu_features(X_ref, W), relu_features(X_ref, V)
+    np.testing.assert_allclose(moments.cov, F.T @ F / 3000, rtol=1e-10)
+    np.testing.assert_allclose(moments.cross, F.T @ Psi / 3000, rtol=1e-10)
+    X = emb.sample(50, rng)
+    excess, limit = rf_data_excess(X, W, V, moments, [10, 50])
+    a = rng.standard_normal((40, 5000))  # read-outs of 5000 teachers f = a . relu(V x) / sqrt(40)
+    theta_star = np.linalg.solve(moments.cov, moments.cross @ a) / np.sqrt(40)
+    for k, D in enumerate([10, 50]):
+        Fd = relu_features(X[:D], W)
+        theta = np.linalg.lstsq(Fd, relu_features(X[:D], V) @ a / np.sqrt(40), rcond=None)[0]
+        diff = theta - theta_star
+        assert excess[k] == pytest.approx(np.mean(np.sum(diff * (moments.cov @ diff), axis=0)), rel=0.05)
+    # the infinite-data loss is the teacher variance the best read-out misses, on the reference sample
+    resid = Psi @ a / np.sqrt(40) - F @ theta_star
+    assert limit == pytest.approx(np.mean(resid**2), rel=0.05)
