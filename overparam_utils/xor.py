@@ -272,23 +272,17 @@ def linear_scores(X: ArrayLike, y: ArrayLike, X_new: ArrayLike) -> NDArray[np.fl
     return np.einsum("skn,sn->sk", X_new @ X.transpose(0, 2, 1), y)
 
 
-def sign_shares(W_plane: ArrayLike, a: ArrayLike) -> NDArray[np.float64]:
-    """How the first layer's weight in the plane of the means splits over the four cluster directions.
+def cluster_mean_margins(W_plane: ArrayLike, a: ArrayLike, mean_norm: float) -> NDArray[np.float64]:
+    """Margins ``y_c f_plane(nu_c)`` of the four noise-free cluster means under the learned features alone.
 
     ``W_plane (..., width, 2)``: each unit's components along ``mu_1/|mu|`` and ``mu_2/|mu|``; ``a (width,)``
-    the second layer. Returns ``(..., 4)``: for units with ``a_j > 0`` (label +1, clusters ``+-mu_1``) the share
-    of their squared plane weight on the ``+mu_1`` side and on the ``-mu_1`` side,
-    ``sum_j relu(+-w_j1)^2 / sum_j |w_j|^2``; then the same for units with ``a_j < 0`` on ``+mu_2`` and
-    ``-mu_2``. Units that all point one way along their axis give shares 1 and 0; units split evenly between
-    ``+mu_k`` and ``-mu_k`` give about 1/2 each; isotropic directions about 1/4 each. The smallest of the four
-    says whether every cluster has units pointing at it. Chapter 05.
+    the second layer. ``f_plane(x) = sum_j a_j relu(<w_j, x>)`` keeps only that part of each weight vector and
+    is evaluated at the cluster means ``nu_c = +mu_1, -mu_1, +mu_2, -mu_2`` (:func:`cluster_means`), with
+    clean labels :data:`CLUSTER_LABELS`. Returns ``(..., 4)``. All four are positive only if units of the right
+    output sign point at *both* signs of each mean (a unit along ``+mu_1`` is silent on ``-mu_1``); a linear
+    ``f_plane`` cannot make all four positive. Chapter 05.
     """
     W_plane = np.asarray(W_plane, dtype=np.float64)
     a = np.asarray(a, dtype=np.float64)
-    out = []
-    for group, axis in ((a > 0, 0), (a < 0, 1)):
-        units = W_plane[..., group, :]
-        total = (units**2).sum(axis=(-1, -2))
-        along = units[..., axis]
-        out += [(np.maximum(along, 0) ** 2).sum(-1) / total, (np.maximum(-along, 0) ** 2).sum(-1) / total]
-    return np.stack(out, axis=-1)
+    pre = np.einsum("...jk,ck->...cj", W_plane, cluster_means(mean_norm))  # (..., 4, width)
+    return (np.maximum(pre, 0.0) @ a) * CLUSTER_LABELS

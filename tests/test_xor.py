@@ -4,8 +4,11 @@ from scipy.stats import ks_2samp
 
 from overparam_utils.xor import (
     CLUSTER_LABELS,
+    LINEAR_LABELS,
     bartlett_factor,
+    cluster_mean_margins,
     cluster_means,
+    linear_scores,
     sample_xor_problem,
     train_xor_network,
     xor_network_outputs,
@@ -168,3 +171,66 @@ def test_outputs_accept_a_single_snapshot_and_record_steps_are_checked():
     assert single.shape == (1, 5)
     with pytest.raises(ValueError, match="record_steps"):
         train_xor_network(X, y, W0, p.a, lr=0.1, steps=3, record_steps=[4])
+
+
+def test_balanced_draws_cancel_the_cluster_means_in_the_first_step_direction():
+    """On a balanced draw, sum_i y_i mean(x_i) = 0 exactly: the first step's linear classifier has no
+    component along the means (this is why chapter 05 tests step-1 chance level on i.i.d. draws)."""
+    for seed in range(5):
+        p = draw(np.random.default_rng(seed), n_train=40, flip_rate=0.2, width=10)
+        means = cluster_means(3.0)[p.cluster]
+        np.testing.assert_allclose(p.y @ means, 0.0, atol=1e-12)
+    p = draw(np.random.default_rng(9), n_train=400, balanced=False, width=10, dim=600)
+    assert np.abs(p.y @ cluster_means(3.0)[p.cluster]).max() > 1.0  # i.i.d. draws do not cancel
+
+
+def test_no_linear_classifier_beats_chance_on_xor_but_one_solves_the_linear_labelling():
+    rng = np.random.default_rng(10)
+    p = draw(rng, n_train=4, n_test=40000, dim=30, width=2, balanced=False, reduced=False)
+    q = draw(
+        np.random.default_rng(10),
+        n_train=4,
+        n_test=40000,
+        dim=30,
+        width=2,
+        balanced=False,
+        reduced=False,
+        labels="linear",
+    )
+    np.testing.assert_array_equal(p.cluster, q.cluster)  # same seed: same clusters and flips
+    np.testing.assert_array_equal(p.flipped, q.flipped)
+    np.testing.assert_array_equal(q.y_test, LINEAR_LABELS[q.cluster_test])
+    for _ in range(5):
+        v = rng.standard_normal(30)
+        v[:2] *= 5.0  # lean on the plane of the means
+        assert abs(np.mean(np.sign(p.X_test @ v) == p.y_test) - 0.5) < 0.01
+    v = np.zeros(30)
+    v[:2] = 1.0  # mu_1 + mu_2
+    assert np.mean(np.sign(q.X_test @ v) == q.y_test) > 0.95
+    with pytest.raises(ValueError, match="labels"):
+        draw(rng, labels="parity")
+
+
+def test_linear_scores_are_the_label_weighted_inner_products():
+    rng = np.random.default_rng(11)
+    X, X_new, y = rng.standard_normal((2, 5, 7)), rng.standard_normal((2, 3, 7)), rng.choice([-1.0, 1.0], (2, 5))
+    expected = np.array([[sum(y[s, i] * X[s, i] @ X_new[s, k] for i in range(5)) for k in range(3)] for s in range(2)])
+    np.testing.assert_allclose(linear_scores(X, y, X_new), expected)
+
+
+def test_cluster_mean_margins_need_units_on_both_signs_of_each_mean():
+    a = np.r_[np.ones(2), -np.ones(2)] / 2.0
+    xor_solution = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]])  # one unit per mean
+    margins = cluster_mean_margins(xor_solution, a, mean_norm=3.0)
+    np.testing.assert_allclose(margins, [1.5, 1.5, 1.5, 1.5])  # relu(3) * 1/2 each
+    one_sided = np.array([[1.0, 0.0], [2.0, 0.0], [0.0, 1.0], [0.0, -1.0]])  # nothing points at -mu_1
+    margins = cluster_mean_margins(one_sided, a, mean_norm=3.0)
+    assert margins[0] > 0 and margins[1] == 0.0 and np.all(margins[2:] > 0)
+    # leading axes are broadcast; a linear f_plane (units in +-pairs) has opposite margins on +-mu_k
+    W = np.random.default_rng(13).standard_normal((5, 3, 6, 2))
+    W = np.concatenate([W, -W], axis=-2)
+    c = np.r_[np.ones(3), -np.ones(3)] / 6
+    lin = cluster_mean_margins(W, np.r_[c, -c], mean_norm=2.0)  # relu(z) - relu(-z) = z
+    assert lin.shape == (5, 3, 4)
+    np.testing.assert_allclose(lin[..., 0], -lin[..., 1], atol=1e-12)
+    np.testing.assert_allclose(lin[..., 2], -lin[..., 3], atol=1e-12)
