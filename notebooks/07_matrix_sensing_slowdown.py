@@ -20,8 +20,8 @@
 # gradient descent on a factorisation. With the symmetric factorisation $XX^\top$ and exactly as
 # many columns as the rank, randomly initialised gradient descent converges linearly (the error
 # shrinks by a constant factor per step). Give the factor more columns than the rank and it slows
-# to a polynomial rate: the paper proves that the squared error cannot fall faster than $1/T^2$
-# after $T$ steps. Factorise asymmetrically, $FG^\top$, with the same extra columns, and the
+# to a polynomial rate: the paper proves an $\Omega(1/T^2)$ lower bound after $T$ steps (we read
+# it as a bound on the squared error, so the error cannot fall faster than $1/T$). Factorise asymmetrically, $FG^\top$, with the same extra columns, and the
 # convergence is linear again, but at a rate that scales with the square of the initialisation
 # scale $\alpha$. The paper also proposes a method that modifies a single step of gradient
 # descent and removes that dependence on $\alpha$.
@@ -46,7 +46,7 @@ if "google.colab" in sys.modules:
 scale = "book"  # "smoke" (tests), "book" (this page) or "paper" (larger)
 seed = 0  # any integer >= 0: the numbers change with it, the claims must not
 
-# %%
+# %% tags=["hide-cell"]
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -153,7 +153,8 @@ X = cfg.alpha * np.stack([Z[:, 0] * exact, Z[:, 0]], axis=1)  # (draws, 2, n, k)
 X_at, parts, done = {}, [], 0
 for t_stop in checkpoints:
     X, part = factored_descent(
-        A, y, X, lr=cfg.lr, steps=t_stop - done, target=M_star, desc=f"X X^T to {t_stop}"
+        A, y, X, lr=cfg.lr, steps=t_stop - done, target=M_star,
+        desc=f"X X^T to {t_stop}",
     )
     parts.append(part if done == 0 else part[1:])
     X_at[t_stop], done = X, t_stop
@@ -202,12 +203,15 @@ def gram(X):
 
 
 # 4 eta t x_t^2 per checkpoint and draw (the one-line model: 1)
-surplus_sym = np.array([4 * cfg.lr * t * surplus(gram(X_at[t][:, 1])) for t in checkpoints])
-surplus_asym = 4 * cfg.lr * T * surplus(F_T @ np.swapaxes(G_T, -1, -2))[:, n_al + i_alpha]
+surplus_sym = np.array(
+    [4 * cfg.lr * t * surplus(gram(X_at[t][:, 1])) for t in checkpoints]
+)
+FG_T = F_T @ np.swapaxes(G_T, -1, -2)
+surplus_asym = 4 * cfg.lr * T * surplus(FG_T)[:, n_al + i_alpha]
 
 
 def one_over_t_ratio(err):
-    """T err(T) / ((T/3) err(T/3)) per draw: 1 for err ~ 1/t, under 1 for faster decay."""
+    """T err(T) / ((T/3) err(T/3)) per draw: 1 for err ~ 1/t, below 1 if faster."""
     return T * err[T] / ((T // 3) * err[T // 3])
 
 
@@ -254,8 +258,8 @@ plt.show()
 # The surplus eigenvalues of the over-parameterised symmetric factor follow the one-line model:
 # $4\eta t\,x_t^2$ is {glue:text}`surplus_first:.2f` at step {glue:text}`T_ninth` and
 # {glue:text}`surplus_T:.2f` at the end (medians over draws; every draw and checkpoint between
-# {glue:text}`surplus_lo:.2f` and {glue:text}`surplus_hi:.2f`), a little above the model's 1,
-# which ignores the small deviations of the sensing operator from an isometry. For the asymmetric
+# {glue:text}`surplus_lo:.2f` and {glue:text}`surplus_hi:.2f`), against the model's 1 (the model
+# ignores the small deviations of the sensing operator from an isometry). For the asymmetric
 # factor at the same $k$ and $\alpha$ the same number is {glue:text}`surplus_asym:.1e`. Over the
 # last two thirds of the run the error falls like $t^{p}$ with $p$ = {glue:text}`slope:.3f`
 # (median over draws; range {glue:text}`slope_lo:.3f` to {glue:text}`slope_hi:.3f`). The product
@@ -283,7 +287,7 @@ rates_exact = linear_rate(err_asym_exact, 1e-12, 1e-3)
 
 
 def alpha_exponent(rates):
-    """Slope of log(rate) on log(alpha) over the whole sweep (NaN if a rate is missing)."""
+    """Slope of log(rate) on log(alpha) (NaN if a rate is missing)."""
     if not np.all(np.isfinite(rates)):
         return np.nan
     return np.polyfit(np.log(alphas), np.log(rates), 1)[0]
@@ -390,8 +394,8 @@ plt.show()
 # %%
 ch.check(
     "every_alpha_has_a_linear_rate",
-    "every run of the alpha sweep (exact and over-parameterised F G^T, every draw) gets "
-    "below an error of 1e-3, so each exponent is fitted over the whole sweep",
+    "every run of the alpha sweep (exact and over-parameterised F G^T, every draw) "
+    "gets below an error of 1e-3, so each exponent is fitted over the whole sweep",
     have_rate, ">=", 1.0, kind="setup",
 )
 ch.check(
@@ -429,8 +433,8 @@ ch.check(
 )
 ch.check(
     "asymmetric_is_exponentially_faster",
-    f"at the same k = {k} > r and alpha = {cfg.alpha:g}, the final error of X X^T is over "
-    "100 times that of F G^T",
+    f"at the same k = {k} > r and alpha = {cfg.alpha:g}, the final error of X X^T is "
+    "over 100 times that of F G^T",
     np.median(err_sym[-1, :, 1] / err_asym[-1, :, i_alpha]), ">", 100,
     control=np.median(err_sym[-1, :, 0] / err_asym_exact[-1, :, i_alpha]),
     control_is="k = r (both factorisations exact)",
@@ -445,8 +449,9 @@ ch.check(
 )
 ch.check(
     "book_rebalancing_removes_alpha_dependence",
-    "with the book's own one-step rebalancing (not the paper's step, which we could not "
-    "read), the fastest linear rate over the alpha sweep is under 1.3 times the slowest",
+    "with the book's own one-step rebalancing (not the paper's step, which we could "
+    "not read), the fastest linear rate over the alpha sweep is under 1.3 times the "
+    "slowest",
     spread_mod, "<", 1.3,
     control=spread_gd,
     control_is="plain gradient descent (no modified step)",

@@ -227,3 +227,31 @@ def test_rate_fits_recover_known_rates():
 
 def test_module_lists_its_losses():
     assert sensing.LOSSES == ("l2", "l1")
+
+
+def test_subgradient_iterates_move_no_further_than_the_step_schedule():
+    """Why chapter 08 does not count the l1 error's rate -ln(rho) as evidence: a sub-gradient step has length at
+    most ``lr * decay**t * 2 * mean_i ||A_i||_F * ||U_t||_2`` (only signs of residuals enter), so the iterates
+    settle geometrically at the schedule's rate, whatever they settle on."""
+    rng = np.random.default_rng(10)
+    d, m, lr, decay, steps = 6, 200, 0.3, 0.9, 30
+    A = gaussian_operator(m, d, rng=rng, symmetric=True)
+    X_star = low_rank_psd(d, [1.0, 0.5], rng)
+    y = measure(A, X_star[None]) + (rng.random(m) < 0.3) * 10.0  # outliers
+    U = 0.5 * rng.standard_normal((1, d, 3))
+    bound_D = np.mean(frobenius(A))  # ||D||_F <= mean_i ||A_i||_F for D = mean_i sign_i A_i
+    path = [U]
+    for t in range(steps):  # one step at a time, continuing the schedule lr * decay**t
+        U, _ = factored_descent(A, y, U, lr=lr * decay**t, steps=1, loss="l1")
+        path.append(U)
+    for t in range(steps):
+        move = frobenius(path[t + 1] - path[t])[0]
+        assert move <= lr * decay**t * 2 * bound_D * np.linalg.norm(path[t][0], 2) + 1e-12
+    # hence the distance to the last iterate is bounded by a geometric tail of the schedule
+    U_max = max(np.linalg.norm(P[0], 2) for P in path)
+    for t in (0, 10, 20):
+        tail = lr * 2 * bound_D * U_max * sum(decay**s for s in range(t, steps))
+        assert frobenius(path[-1] - path[t])[0] <= tail
+    # and the whole schedule reproduces the same end point as one call
+    U_one, _ = factored_descent(A, y, path[0], lr=lr, decay=decay, steps=steps, loss="l1")
+    np.testing.assert_allclose(U_one, path[-1], rtol=1e-10, atol=1e-12)
