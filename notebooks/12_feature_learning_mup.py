@@ -44,7 +44,7 @@ if "google.colab" in sys.modules:
 scale = "book"  # "smoke" (tests), "book" (this page) or "paper" (larger)
 seed = 0  # any integer >= 0: the numbers change with it, the claims must not
 
-# %%
+# %% tags=["hide-cell"]
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Markdown, display
@@ -63,26 +63,26 @@ from overparam_utils.parametrization import (
 from overparam_utils.plotting import OKABE_ITO, log_ticks, sweep_colors
 
 # Coordinate check: MLPs of `depth` hidden layers at `widths` (the first: base width),
-# n_seeds draws, `steps` SGD steps of rate `lr` on one fixed batch of `batch` digits.
+# n_draws draws, `steps` SGD steps of rate `lr` on one fixed batch of `batch` digits.
 # Learning-rate sweep: MLPs of `sweep_depth` hidden layers at `sweep_widths` on n_train
 # MNIST-1D examples, SGD rates 2**k for k in `log2_lrs`, `sweep_steps` mini-batch steps,
-# sweep_seeds draws. The paper preset follows the mup package's MLP check (widths up to
+# sweep_draws draws. The paper preset follows the mup package's MLP check (widths up to
 # 2**12, two hidden layers in both experiments, more draws).
 PRESETS = {
     "smoke": dict(
-        widths=[64, 256, 1024], depth=2, n_seeds=2, steps=2, batch=128, lr=0.1,
+        widths=[64, 256, 1024], depth=2, n_draws=2, steps=2, batch=128, lr=0.1,
         sweep_widths=[64, 256, 1024], sweep_depth=1, log2_lrs=[-4, 3],
-        sweep_seeds=1, sweep_steps=50, n_train=1000,
+        sweep_draws=1, sweep_steps=50, n_train=1000,
     ),
     "book": dict(
-        widths=[64, 128, 256, 512, 1024], depth=2, n_seeds=6, steps=5, batch=128, lr=0.1,
+        widths=[64, 128, 256, 512, 1024], depth=2, n_draws=6, steps=5, batch=128, lr=0.1,
         sweep_widths=[64, 128, 256, 512, 1024], sweep_depth=1, log2_lrs=[-5, 4],
-        sweep_seeds=2, sweep_steps=100, n_train=2000,
+        sweep_draws=2, sweep_steps=100, n_train=2000,
     ),
     "paper": dict(
-        widths=[64, 128, 256, 512, 1024, 2048, 4096], depth=2, n_seeds=8, steps=5,
+        widths=[64, 128, 256, 512, 1024, 2048, 4096], depth=2, n_draws=8, steps=5,
         batch=128, lr=0.1, sweep_widths=[64, 128, 256, 512, 1024, 2048, 4096],
-        sweep_depth=2, log2_lrs=[-8, 4], sweep_seeds=5, sweep_steps=300, n_train=4000,
+        sweep_depth=2, log2_lrs=[-8, 4], sweep_draws=5, sweep_steps=300, n_train=4000,
     ),
 }
 ch = chapter.setup("12_feature_learning_mup", scale=scale, seed=seed, presets=PRESETS)
@@ -123,7 +123,7 @@ label = {"SP": "SP", "NTK": "NTK", "muP": "μP"}
 # layers is only $O(n^{-1/2})$, so their features move by $O(n^{-1/2})$. μP chooses the exponents so
 # that every layer's $\Delta h$ is $O(1)$.
 #
-# The **coordinate check** trains {glue:text}`n_seeds` independent networks per width for
+# The **coordinate check** trains {glue:text}`n_draws` independent networks per width for
 # {glue:text}`steps` SGD steps (rate $\eta$ = {glue:text}`lr`) on one fixed batch of
 # {glue:text}`batch` standardised digits (scikit-learn's 8x8 images, 64 inputs) and records, for
 # every layer and step $t$, the average size of a coordinate of the change,
@@ -139,7 +139,7 @@ X_batch, y_batch = X_all[batch_idx], y_all[batch_idx]
 coord = {
     name: coordinate_check(
         param, widths, X_batch, y_batch, steps=cfg.steps, lr=cfg.lr,
-        n_seeds=cfg.n_seeds, seed=coord_seed, depth=cfg.depth, base_width=widths[0],
+        n_draws=cfg.n_draws, seed=coord_seed, depth=cfg.depth, base_width=widths[0],
     )
     for name, param in PARAMETRIZATIONS.items()
 }
@@ -153,7 +153,7 @@ slopes = {
 size_slopes = {name: loglog_slope(widths, coord[name]["size"][:, :, 0]) for name in names}
 ch.glue("depth", cfg.depth)
 ch.glue("base_width", widths[0])
-ch.glue("n_seeds", cfg.n_seeds)
+ch.glue("n_draws", cfg.n_draws)
 ch.glue("steps", T)
 ch.glue("lr", cfg.lr)
 ch.glue("batch", cfg.batch)
@@ -260,7 +260,7 @@ lrs = 2.0 ** np.arange(cfg.log2_lrs[0], cfg.log2_lrs[1] + 1)
 sweep = {
     name: lr_sweep(
         PARAMETRIZATIONS[name], cfg.sweep_widths, lrs, X_tr, y_tr, steps=cfg.sweep_steps,
-        n_seeds=cfg.sweep_seeds, seed=sweep_seed, depth=cfg.sweep_depth,
+        n_draws=cfg.sweep_draws, seed=sweep_seed, depth=cfg.sweep_depth,
         base_width=cfg.sweep_widths[0], batch_size=128,
     )
     for name in ("SP", "muP")
@@ -342,14 +342,14 @@ plt.show()
 # $\log n$ over all widths, on averages over the draws; the infinite-width exponents are $-1/2$,
 # $0$ and $+1$, and the tolerances allow for finite width (at most {glue:text}`width_max`) and the
 # few draws. The learning-rate drifts are fitted over {glue:text}`sweep_base` to
-# {glue:text}`sweep_max` on geometric means over {glue:text}`sweep_seeds` draws; their thresholds
+# {glue:text}`sweep_max` on geometric means over {glue:text}`sweep_draws` draws; their thresholds
 # come from the spread over seeds 0 to 4 and were confirmed on seeds 5 to 7.
 
 # %%
 ch.glue("ntk_h_slope", slopes["NTK"][T][cfg.depth - 1])
 ch.glue("ntk_f_slope", slopes["NTK"][T][-1])
 ch.glue("mup_max_slope", float(np.abs(slopes["muP"][T]).max()))
-ch.glue("sweep_seeds", cfg.sweep_seeds)
+ch.glue("sweep_draws", cfg.sweep_draws)
 ch.check(
     "ntk_hidden_features_freeze",
     f"NTK: the last hidden layer's change after {T} steps shrinks like width^-1/2 "
@@ -425,7 +425,7 @@ ch.report()
 # | NTK features | frozen at infinite width | change shrinks with exponent {glue:text}`ntk_h_slope:.2f` (last hidden layer), logits' exponent {glue:text}`ntk_f_slope:.2f` |
 # | SP, fixed learning rate | logits' update grows like width: unstable | logits' change exponent {glue:text}`sp_f_slope:.2f` after one step |
 # | μP | every layer moves by $\Theta(1)$ | largest exponent in magnitude {glue:text}`mup_max_slope:.2f` |
-# | coordinate check (`mup` package) | size $\overline{\lvert h_t\rvert}$ of every layer, widths $2^7$–$2^{13}$, 5 seeds, CIFAR-10 | change $\overline{\lvert h_t - h_0\rvert}$, widths {glue:text}`base_width`–{glue:text}`width_max`, {glue:text}`n_seeds` draws, digits |
+# | coordinate check (`mup` package) | size $\overline{\lvert h_t\rvert}$ of every layer, widths $2^7$–$2^{13}$, 5 seeds, CIFAR-10 | change $\overline{\lvert h_t - h_0\rvert}$, widths {glue:text}`base_width`–{glue:text}`width_max`, {glue:text}`n_draws` draws, digits |
 # | learning-rate transfer (Tensor Programs V) | best rate stable in μP, drifting in SP (MLPs on CIFAR-10, Transformers) | best-rate drift {glue:text}`drift_muP:.2f` (μP) vs {glue:text}`drift_SP:.2f` (SP) in $\log_2$ per doubling; largest usable rate {glue:text}`edge_drift_muP:.2f` vs {glue:text}`edge_drift_SP:.2f`; MNIST-1D, {glue:text}`sweep_depth` hidden layer(s) |
 #
 # What differs: the paper's experiments (Word2Vec and few-shot learning with MAML, where the μP

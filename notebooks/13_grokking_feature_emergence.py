@@ -44,7 +44,7 @@ if "google.colab" in sys.modules:
 scale = "book"  # "smoke" (tests), "book" (this page) or "paper" (larger)
 seed = 0  # any integer >= 0: the numbers change with it, the claims must not
 
-# %%
+# %% tags=["hide-cell"]
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -62,23 +62,23 @@ from overparam_utils.plotting import OKABE_ITO, log_ticks, sweep_colors
 # p: the modulus of the detailed runs; `width` hidden units; Adam (lr) for `steps`
 # full-batch steps; wds: weight decays (at main_frac); fracs: training fractions (at
 # main_wd), also the grid on which the data threshold is found for every modulus in
-# `moduli`; n_seeds: runs per setting at p, scaling_seeds at the other moduli.
+# `moduli`; n_draws: runs per setting at p, scaling_draws at the other moduli.
 # The paper's code uses M = 127 and 512 hidden units; the `paper` preset goes up to 47.
 PRESETS = {
     "smoke": dict(
         p=17, width=128, lr=1e-2, steps=600, wds=[0.0, 1.0, 2.0], main_wd=1.0,
-        fracs=[0.3, 0.45, 0.6, 0.8], main_frac=0.6, n_seeds=2,
-        moduli=[11, 17], scaling_seeds=2,
+        fracs=[0.3, 0.45, 0.6, 0.8], main_frac=0.6, n_draws=2,
+        moduli=[11, 17], scaling_draws=2,
     ),
     "book": dict(
         p=23, width=128, lr=1e-2, steps=1000, wds=[0.0, 0.5, 1.0, 2.0], main_wd=1.0,
-        fracs=[0.3, 0.4, 0.5, 0.6, 0.7, 0.8], main_frac=0.5, n_seeds=3,
-        moduli=[11, 17, 23], scaling_seeds=2,
+        fracs=[0.3, 0.4, 0.5, 0.6, 0.7, 0.8], main_frac=0.5, n_draws=3,
+        moduli=[11, 17, 23], scaling_draws=2,
     ),
     "paper": dict(
         p=31, width=256, lr=1e-2, steps=3000, wds=[0.0, 0.25, 0.5, 1.0, 2.0, 4.0],
         main_wd=1.0, fracs=[0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7, 0.8],
-        main_frac=0.5, n_seeds=5, moduli=[11, 17, 23, 31, 41, 47], scaling_seeds=3,
+        main_frac=0.5, n_draws=5, moduli=[11, 17, 23, 31, 41, 47], scaling_draws=3,
     ),
 }
 ch = chapter.setup(
@@ -142,9 +142,9 @@ def run_grid(modulus, settings, desc):
     return record, mask
 
 
-n_draws = max(cfg.n_seeds, cfg.scaling_seeds)
-run_seeds = ch.seeds(n_draws)
-draws = range(cfg.n_seeds)
+n_runs = max(cfg.n_draws, cfg.scaling_draws)
+run_seeds = ch.seeds(n_runs)
+draws = range(cfg.n_draws)
 snapshot_steps = np.unique(np.geomspace(10, cfg.steps, 14).astype(int)).tolist()
 snapshot_steps = [0, *snapshot_steps]
 settings = [(wd, cfg.main_frac, d) for wd in cfg.wds for d in draws]
@@ -162,8 +162,7 @@ main = select(cfg.main_wd, cfg.main_frac)
 no_wd = select(0.0, cfg.main_frac)
 t_mem = rec.first_step("train_acc", 1.0)
 t_gen = rec.first_step("test_acc", 0.95)
-for name in ("width", "lr", "steps", "p", "n_seeds"):
-    ch.glue(name, cfg[name])
+ch.glue(**cfg.pick("width", "lr", "steps", "p", "n_draws"))
 ch.glue("conc_init", rec.concentration[0].mean())
 
 # %% [markdown]
@@ -173,7 +172,7 @@ ch.glue("conc_init", rec.concentration[0].mean())
 # training, every run fits the training set by step {glue:text}`t_mem_max:.0f` while its test accuracy
 # is still at most {glue:text}`test_at_mem:.3f` (chance is $1/p$ = {glue:text}`chance:.3f`). The test
 # accuracy reaches 95 % only at step {glue:text}`t_gen_med:.0f` (median over
-# {glue:text}`n_seeds` runs): {glue:text}`delay_ratio:.0f` times later. Without weight decay the
+# {glue:text}`n_draws` runs): {glue:text}`delay_ratio:.0f` times later. Without weight decay the
 # network memorises just as fast and then stays where it is: its final test accuracy is at most
 # {glue:text}`no_wd_final:.2f`.
 
@@ -191,8 +190,7 @@ glued = dict(
     test_at_mem=test_at_mem.max(), chance=1 / p, t_gen_med=np.median(t_gen[main]),
     delay_ratio=np.median(delay), no_wd_final=rec.test_acc[-1, no_wd].max(),
 )
-for name, value in glued.items():
-    ch.glue(name, value)
+ch.glue(**glued)
 
 # %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch13-grokking", "caption": "Training (dashed) and test (solid) accuracy against the training step, log scale, one line per run. With weight decay (blue) the training set is fitted within a few dozen steps and the test accuracy stays at chance for a long plateau before it climbs to 100 %; without weight decay (vermillion) it never leaves chance. Dotted lines: median memorisation and generalisation steps."}}
 fig, ax = plt.subplots(figsize=(6.4, 3.5))
@@ -244,8 +242,7 @@ glued = dict(
     w_move_mem=np.median(rec.w_move[at_mem, main]),
     v_move_mem=np.median(rec.v_move[at_mem, main]),
 )
-for name, value in glued.items():
-    ch.glue(name, value)
+ch.glue(**glued)
 
 # %% [markdown]
 # ## Stage II: each unit grows one Fourier frequency
@@ -370,8 +367,7 @@ glued = dict(
     frac_speedup=frac_speedup, frac_small_pct=100 * frac_small,
     frac_small_final=rec.test_acc[-1, select(cfg.main_wd, frac_small)].max(),
 )
-for name, value in glued.items():
-    ch.glue(name, value)
+ch.glue(**glued)
 
 # %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch13-sweeps", "caption": "Steps to reach 95 % test accuracy (dots: runs; line: median) against weight decay (left) and training fraction (right). Runs that never got there within the budget sit on the top edge (triangles). More weight decay and more data generalise sooner; without weight decay, or below a training fraction, the network stays in its memorising solution."}}
 fig, axes = plt.subplots(1, 2, figsize=(8.6, 3.3), sharey=True)
@@ -426,9 +422,9 @@ for modulus in cfg.moduli:
         idx = [select(cfg.main_wd, f) for f in cfg.fracs]
         final = np.array([rec.test_acc[-1, i] for i in idx]).T  # (draws, fracs)
     else:
-        grid = [(cfg.main_wd, f, d) for f in cfg.fracs for d in range(cfg.scaling_seeds)]
+        grid = [(cfg.main_wd, f, d) for f in cfg.fracs for d in range(cfg.scaling_draws)]
         rec_m, _ = run_grid(modulus, grid, f"p = {modulus}")
-        final = rec_m.test_acc[-1].reshape(len(cfg.fracs), cfg.scaling_seeds).T
+        final = rec_m.test_acc[-1].reshape(len(cfg.fracs), cfg.scaling_draws).T
     curves[modulus] = final
 moduli = np.array(cfg.moduli, dtype=float)
 n_star = np.array([data_threshold(curves[m], fracs, m) for m in cfg.moduli])
@@ -466,7 +462,7 @@ plt.show()
 # %% [markdown]
 # ## Claim checks
 #
-# Times are medians over the {glue:text}`n_seeds` runs of each setting, and a run that never reaches
+# Times are medians over the {glue:text}`n_draws` runs of each setting, and a run that never reaches
 # 95 % test accuracy counts as never (infinite time). Accuracies at chance or "never generalises"
 # use the worst run. Thresholds come from runs on seeds 0-4 and were confirmed on seeds 5-7.
 

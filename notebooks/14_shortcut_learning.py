@@ -43,7 +43,7 @@ if "google.colab" in sys.modules:
 scale = "book"  # "smoke" (tests), "book" (this page) or "paper" (larger)
 seed = 0  # any integer >= 0: the numbers change with it, the claims must not
 
-# %%
+# %% tags=["hide-cell"]
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -158,9 +158,8 @@ i_budget = int(np.searchsorted(checkpoints, cfg.budget))
 z_grid = tasks[0].probe_grid()
 r_bayes = float(np.mean(tasks[0].bayes_predict(z_grid) * (np.sign(z_grid[:, 0])
                                                            - np.sign(z_grid[:, 1]))))
-for name in ("rho_c", "rho_s", "dim", "width", "n_train", "lr", "n_draws",
-             "n_draws_linear"):
-    ch.glue(name, cfg[name])
+ch.glue(**cfg.pick("rho_c", "rho_s", "dim", "width", "n_train", "lr", "n_draws",
+                   "n_draws_linear"))
 ch.glue("r_bayes", r_bayes)
 
 # %% [markdown]

@@ -43,7 +43,7 @@ if "google.colab" in sys.modules:
 scale = "book"  # "smoke" (tests), "book" (this page) or "paper" (larger)
 seed = 0  # any integer >= 0: the numbers change with it, the claims must not
 
-# %%
+# %% tags=["hide-cell"]
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -60,28 +60,28 @@ from overparam_utils.plotting import OKABE_ITO
 from overparam_utils.progress import progress
 
 # Part A: `width` random ReLU features of `dim` inputs; data sizes n_grid (must include
-# width); n_seeds draws; penalties lams (0 = none). Part B: online SGD on a `sgd_dim`
-# linear model, `n_samples` examples, sgd_seeds runs; `small_scale` examples is where
+# width); n_draws draws; penalties lams (0 = none). Part B: online SGD on a `sgd_dim`
+# linear model, `n_samples` examples, sgd_draws runs; `small_scale` examples is where
 # a small-scale comparison is made.
 PRESETS = {
     "smoke": dict(
         dim=30, width=300, n_grid=[100, 300, 1000, 3000, 20000], n_val=1000, n_test=2000,
-        noise_std=1.0, n_seeds=3, lams=[0.0, *np.geomspace(1e-4, 10, 11)],
-        sgd_dim=100, n_samples=2**16, sgd_seeds=6, small_scale=1024,
+        noise_std=1.0, n_draws=3, lams=[0.0, *np.geomspace(1e-4, 10, 11)],
+        sgd_dim=100, n_samples=2**16, sgd_draws=6, small_scale=1024,
     ),
     "book": dict(
         dim=30, width=300, n_grid=[50, 100, 200, 300, 400, 600, 1000, 2000, 5000, 10000,
                                    20000],
-        n_val=1000, n_test=2000, noise_std=1.0, n_seeds=5,
+        n_val=1000, n_test=2000, noise_std=1.0, n_draws=5,
         lams=[0.0, *np.geomspace(1e-4, 10, 21)],
-        sgd_dim=100, n_samples=2**16, sgd_seeds=12, small_scale=1024,
+        sgd_dim=100, n_samples=2**16, sgd_draws=12, small_scale=1024,
     ),
     "paper": dict(
         dim=50, width=1000, n_grid=[100, 300, 600, 1000, 1500, 2000, 5000, 10000, 20000,
                                     50000],
-        n_val=5000, n_test=10000, noise_std=1.0, n_seeds=10,
+        n_val=5000, n_test=10000, noise_std=1.0, n_draws=10,
         lams=[0.0, *np.geomspace(1e-5, 10, 31)],
-        sgd_dim=200, n_samples=2**18, sgd_seeds=32, small_scale=1024,
+        sgd_dim=200, n_samples=2**18, sgd_draws=32, small_scale=1024,
     ),
 }
 ch = chapter.setup(
@@ -159,11 +159,11 @@ def penalty_sweep(task):
 
 
 sweeps = [penalty_sweep(draw_task(s))
-          for s in progress(ch.seeds(cfg.n_seeds), desc="data sizes")]
+          for s in progress(ch.seeds(cfg.n_draws), desc="data sizes")]
 val_err = np.stack([v for v, _ in sweeps])  # (seeds, n, lams)
 test_err = np.stack([t for _, t in sweeps])
 k_tuned = 1 + np.argmin(val_err[:, i_P, 1:], axis=1)  # lambda tuned at n = P, per seed
-seeds_idx = np.arange(cfg.n_seeds)
+seeds_idx = np.arange(cfg.n_draws)
 ridge = test_err[seeds_idx, :, k_tuned]  # (seeds, n)
 ridgeless = test_err[:, :, 0]
 best_lam = lams[1 + np.argmin(test_err[:, :, 1:], axis=2)]  # (seeds, n), in hindsight
@@ -175,7 +175,7 @@ ch.glue("noise_std", cfg.noise_std)
 # ## Part A: the L2 penalty that rescues small data hurts large data
 #
 # Tuned at $n = P$, the penalty is $\lambda$ = {glue:text}`lam_tuned:.3g` (median over
-# {glue:text}`n_seeds` draws). There it is essential: the interpolating model's test error spikes
+# {glue:text}`n_draws` draws). There it is essential: the interpolating model's test error spikes
 # (double descent) and the penalty divides it by {glue:text}`gain_at_P:.0f`. But the same penalty
 # biases the read-out towards zero whatever the amount of data, while the variance it removes shrinks
 # like $1/n$. At $n$ = {glue:text}`n_max` the unregularised model is better: the penalised one has
@@ -194,15 +194,14 @@ per_seed_crossings = [crossings(n_grid[beyond], r[beyond], r0[beyond]).size
 gain_at_P = ridgeless[:, i_P] / ridge[:, i_P]
 loss_at_max = ridge[:, -1] / ridgeless[:, -1]
 glued = dict(
-    lam_tuned=np.median(lams[k_tuned]), n_seeds=cfg.n_seeds,
+    lam_tuned=np.median(lams[k_tuned]), n_draws=cfg.n_draws,
     gain_at_P=np.median(gain_at_P),
     n_max=int(n_grid[-1]), loss_at_max=ridge[:, -1].mean() / ridgeless[:, -1].mean(),
     cross_A=cross_A, cross_A_over_P=cross_A / P,
     cross_A_lo=np.nanquantile(boot_A, 0.05), cross_A_hi=np.nanquantile(boot_A, 0.95),
     best_lam_P=np.median(best_lam[:, i_P]), best_lam_max=np.median(best_lam[:, -1]),
 )
-for name, value in glued.items():
-    ch.glue(name, value)
+ch.glue(**glued)
 
 # %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch15-l2", "caption": "Left: test error against the number of training examples for the random-feature model without penalty (blue) and with the L2 penalty tuned at $n = P$ (orange); thin lines are draws, thick lines their mean. Near $n = P$ (dotted) the penalty removes the double-descent spike; beyond the crossover (marker) it costs accuracy. Right: the best penalty in hindsight (lowest test error) at each size is largest around $n = P$ and shrinks towards zero as the data grow."}}
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.0, 3.5), width_ratios=[1.4, 1])
@@ -242,7 +241,7 @@ checkpoints = np.unique(np.geomspace(batch_big, cfg.n_samples, 120).astype(int)
                         // batch_big * batch_big)
 risk = online_sgd_linear(
     eigvals, 0.5, [s[0] for s in settings.values()], [s[1] for s in settings.values()],
-    cfg.n_samples, checkpoints, ch.seeds(cfg.sgd_seeds), desc="online SGD",
+    cfg.n_samples, checkpoints, ch.seeds(cfg.sgd_draws), desc="online SGD",
 )  # (checkpoints, settings, seeds)
 expected = np.array([
     sgd_expected_risk(eigvals, 0.25, lr, b, checkpoints // b, np.ones(cfg.sgd_dim))
@@ -289,11 +288,9 @@ for name, cmp in (("lr", lr_cmp), ("batch", batch_cmp)):
     ch.glue(f"{name}_late", np.mean(cmp["late"]))
     ch.glue(f"{name}_lo", np.nanquantile(cmp["boot"], 0.05))
     ch.glue(f"{name}_hi", np.nanquantile(cmp["boot"], 0.95))
-for name, value in dict(lr_big=lr_big, lr_small=lr_small, batch_small=batch_small,
-                        batch_big=batch_big, small_scale=cfg.small_scale,
-                        sgd_seeds=cfg.sgd_seeds, n_samples=cfg.n_samples,
-                        half_samples=cfg.n_samples // 2).items():
-    ch.glue(name, value)
+ch.glue(lr_big=lr_big, lr_small=lr_small, batch_small=batch_small, batch_big=batch_big,
+        small_scale=cfg.small_scale, sgd_draws=cfg.sgd_draws, n_samples=cfg.n_samples,
+        half_samples=cfg.n_samples // 2)
 
 # %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch15-sgd", "caption": "Excess risk of online SGD against the number of examples seen (log-log), averaged over a sliding octave of examples. Thin lines: single runs; thick: their mean; dashed: the exact expected risk. Left: learning rate 0.6 against 0.06 (batch 4). Right: batch 4 against batch 64 (learning rate 0.6). In both, the setting that wins the small-scale comparison (left grey band) loses the large-scale one (right band): the curves cross at the diamond."}}
 fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.5), sharey=True)
@@ -320,7 +317,7 @@ plt.show()
 
 # %% [markdown]
 # Around {glue:text}`small_scale` examples the large learning rate has {glue:text}`lr_early:.2f`
-# times the risk of the small one (mean over {glue:text}`sgd_seeds` runs); between
+# times the risk of the small one (mean over {glue:text}`sgd_draws` runs); between
 # {glue:text}`half_samples` and {glue:text}`n_samples` examples it has {glue:text}`lr_late:.1f`
 # times. The seed-averaged curves
 # cross at {glue:text}`lr_cross:.0f` examples (90 % bootstrap interval

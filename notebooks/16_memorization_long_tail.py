@@ -46,7 +46,7 @@ if "google.colab" in sys.modules:
 scale = "book"  # "smoke" (tests), "book" (this page) or "paper" (larger)
 seed = 0  # any integer >= 0: the numbers change with it, the claims must not
 
-# %%
+# %% tags=["hide-cell"]
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -157,8 +157,7 @@ draw_seeds = ch.seeds(cfg.n_draws)
 problems = {tail: [one_problem(tail, [s, int(100 * tail)]) for s in draw_seeds]
             for tail in progress(cfg.tails, desc="tail exponents")}
 main = problems[cfg.tail]
-for name in ("n_subpops", "dim", "n_classes", "sigma", "n_train", "n_draws"):
-    ch.glue(name, cfg[name])
+ch.glue(**cfg.pick("n_subpops", "dim", "n_classes", "sigma", "n_train", "n_draws"))
 
 # %% [markdown]
 # ## The long tail in one sample

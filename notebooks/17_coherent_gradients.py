@@ -43,7 +43,7 @@ if "google.colab" in sys.modules:
 scale = "book"  # "smoke" (tests), "book" (this page) or "paper" (larger)
 seed = 0  # any integer >= 0: the numbers change with it, the claims must not
 
-# %%
+# %% tags=["hide-cell"]
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -55,7 +55,7 @@ from overparam_utils.plotting import OKABE_ITO, log_ticks
 from overparam_utils.training import mlp
 
 # Both halves: an MLP 64 -> width -> width -> 10 trained by SGD (lr, batch_size) on
-# n_train digits (500 more for testing), n_seeds independent runs. Coherence half:
+# n_train digits (500 more for testing), n_draws independent runs. Coherence half:
 # real vs random labels for `steps`, coherence over a fixed sample of coherence_m
 # training examples at the `snapshots`.
 # Robust half: `noise` of the labels flipped, robust_steps of plain SGD, plain SGD with
@@ -64,19 +64,19 @@ from overparam_utils.training import mlp
 # 0 = off) adds winsorized SGD from per-example gradients: slow, so only in `paper`.
 PRESETS = {
     "smoke": dict(
-        n_train=300, width=64, lr=0.1, batch_size=32, n_seeds=2, steps=600,
+        n_train=300, width=64, lr=0.1, batch_size=32, n_draws=2, steps=600,
         coherence_m=300, snapshots=[0, 10, 30, 100, 300, 600],
         noise=0.5, robust_steps=500, control_lr_factor=0.5, mom_groups=8, winsorize=0,
         eval_every=50,
     ),
     "book": dict(
-        n_train=1297, width=64, lr=0.1, batch_size=32, n_seeds=3, steps=3000,
+        n_train=1297, width=64, lr=0.1, batch_size=32, n_draws=3, steps=3000,
         coherence_m=512, snapshots=[0, 10, 20, 50, 100, 200, 500, 1000, 2000, 3000],
         noise=0.5, robust_steps=2000, control_lr_factor=0.5, mom_groups=8, winsorize=0,
         eval_every=100,
     ),
     "paper": dict(
-        n_train=1297, width=256, lr=0.1, batch_size=32, n_seeds=5, steps=10000,
+        n_train=1297, width=256, lr=0.1, batch_size=32, n_draws=5, steps=10000,
         coherence_m=1297,
         snapshots=[0, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000],
         noise=0.5, robust_steps=6000, control_lr_factor=0.5, mom_groups=8, winsorize=4,
@@ -94,7 +94,7 @@ cfg = ch.cfg
 # {glue:text}`width` units: {glue:text}`n_params` weights, several times the number of training
 # examples, enough to fit the training set even with random labels. Training is plain
 # mini-batch SGD on the cross-entropy (step {glue:text}`lr`, batch {glue:text}`batch_size`). We
-# train {glue:text}`n_seeds` independent runs of every configuration at
+# train {glue:text}`n_draws` independent runs of every configuration at
 # once, as one stacked network (`overparam_utils.pergrad`).
 #
 # **Coherence.** Let $g_i$ be the gradient of the loss of example $i$ at the current weights. A
@@ -115,12 +115,12 @@ cfg = ch.cfg
 # %%
 X, y, X_test, y_test = digits_split(n_train=cfg.n_train, n_test=500, seed=ch.seed)
 n_train, n_classes = len(y), 10
-run_seeds = ch.seeds(cfg.n_seeds)
-S = cfg.n_seeds
+run_seeds = ch.seeds(cfg.n_draws)
+S = cfg.n_draws
 
 
 def fresh_models(count, offset=0):
-    """`count` stacked MLPs; run k starts from the initialisation of seed k mod n_seeds
+    """`count` stacked MLPs; run k starts from the initialisation of seed k mod n_draws
     (`offset` picks another set): real and random labels start from the same weights."""
     nets = [mlp(X.shape[1], cfg.width, n_classes, depth=2, seed=run_seeds[k % S] + offset)
             for k in range(count)]
@@ -129,15 +129,14 @@ def fresh_models(count, offset=0):
 
 net = mlp(X.shape[1], cfg.width, n_classes, depth=2)
 n_params = sum(p.numel() for p in net.parameters())
-for name in ("n_train", "width", "lr", "batch_size", "n_seeds", "coherence_m"):
-    ch.glue(name, cfg[name])
+ch.glue(**cfg.pick("n_train", "width", "lr", "batch_size", "n_draws", "coherence_m"))
 ch.glue("n_params", f"{n_params:,}")
 X_t, X_test_t = torch.as_tensor(X), torch.as_tensor(X_test)
 
 # %% [markdown]
 # ## Coherence with real and with random labels
 #
-# We train {glue:text}`n_seeds` networks on the real labels and {glue:text}`n_seeds` on labels
+# We train {glue:text}`n_draws` networks on the real labels and {glue:text}`n_draws` on labels
 # drawn uniformly at random (a fresh draw per run), all with the same recipe, and measure the
 # coherence of the same {glue:text}`coherence_m` training images at log-spaced steps, together with
 # the training accuracy on the labels each network is given.
@@ -213,8 +212,7 @@ glued = dict(
     peak_rand=peak_rand, peak_ratio=peak_real / peak_rand,
     early_ratio=coh_real[early].mean() / coh_rand[early].mean(),
 )
-for name, value in glued.items():
-    ch.glue(name, value)
+ch.glue(**glued)
 
 # %% [markdown]
 # ## Robust averaging against noisy labels
@@ -231,7 +229,7 @@ for name, value in glued.items():
 #   per-example values to the next value inward, then average.
 #
 # Here {glue:text}`noise_pct` % of the training labels are replaced by a different class at
-# random. We train three stacks of {glue:text}`n_seeds` runs from the same initialisations and on
+# random. We train three stacks of {glue:text}`n_draws` runs from the same initialisations and on
 # the same batches: plain SGD, median-of-means SGD ({glue:text}`mom_groups` groups per batch of
 # {glue:text}`batch_size`) with the same step, and a **control**: plain SGD with the step
 # multiplied by {glue:text}`control_factor`. A robust mean is shorter than the plain mean, so a
@@ -318,8 +316,7 @@ glued = dict(
     clean_speed_gap=np.abs(mom["clean_fit"][learning].mean(1)
                            - control["clean_fit"][learning].mean(1)).max(),
 )
-for name, value in glued.items():
-    ch.glue(name, value)
+ch.glue(**glued)
 
 # %% [markdown]
 # After {glue:text}`robust_steps` steps (mean of the last three evaluations), plain SGD has
@@ -340,7 +337,7 @@ for name, value in glued.items():
 #
 # ## Claim checks
 #
-# All quantities are means over the {glue:text}`n_seeds` runs; "late" means the mean of the last
+# All quantities are means over the {glue:text}`n_draws` runs; "late" means the mean of the last
 # three evaluations of the noisy-label runs.
 
 # %%

@@ -42,7 +42,7 @@ if "google.colab" in sys.modules:
 scale = "book"  # "smoke" (tests), "book" (this page) or "paper" (larger)
 seed = 0  # any integer >= 0: the numbers change with it, the claims must not
 
-# %%
+# %% tags=["hide-cell"]
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -56,21 +56,21 @@ from overparam_utils.training import mlp
 
 # n_train digits (500 more for testing); MLPs 64 -> width -> width -> 10, SGD with
 # momentum 0.9 (lr, batch_size). Scores: n_score_nets networks trained score_steps steps
-# (about a tenth of a full run). Pruned subsets: retrained n_reps times for the same
+# (about a tenth of a full run). Pruned subsets: retrained n_draws times for the same
 # number of steps as the full data, at each kept fraction in `fractions`. Noise check:
 # `noise` of the labels flipped, scores from another n_score_nets networks.
 PRESETS = {
     "smoke": dict(
         n_train=1297, width=64, lr=0.05, batch_size=32, n_score_nets=4, score_steps=150,
-        steps=500, n_reps=2, fractions=[0.7, 0.5, 0.3], noise=0.1,
+        steps=500, n_draws=2, fractions=[0.7, 0.5, 0.3], noise=0.1,
     ),
     "book": dict(
         n_train=1297, width=64, lr=0.05, batch_size=32, n_score_nets=4, score_steps=150,
-        steps=1500, n_reps=4, fractions=[0.9, 0.7, 0.5, 0.3], noise=0.1,
+        steps=1500, n_draws=4, fractions=[0.9, 0.7, 0.5, 0.3], noise=0.1,
     ),
     "paper": dict(
         n_train=1297, width=256, lr=0.05, batch_size=32, n_score_nets=10, score_steps=300,
-        steps=3000, n_reps=10, noise=0.1,
+        steps=3000, n_draws=10, noise=0.1,
         fractions=[0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2],
     ),
 }
@@ -102,14 +102,14 @@ cfg = ch.cfg
 # easy ones, the paper's rule), a random subset, or, as a contrast, the lowest-scoring (keep the
 # easy ones). Train a fresh network on what is kept for the **same number of steps** as on the full
 # data ({glue:text}`steps`), as the paper does, so that smaller subsets get more passes rather than
-# less training. Each configuration is repeated {glue:text}`n_reps` times (fresh initialisation,
+# less training. Each configuration is repeated {glue:text}`n_draws` times (fresh initialisation,
 # batches and, for random pruning, a fresh subset).
 
 # %%
 X, y, X_test, y_test = digits_split(n_train=cfg.n_train, n_test=500, seed=ch.seed)
 n_train, n_classes = len(y), 10
 K = cfg.n_score_nets
-model_seeds = iter(ch.seeds(2 * K + cfg.n_reps * (1 + 5 * len(cfg.fractions))))
+model_seeds = iter(ch.seeds(2 * K + cfg.n_draws * (1 + 5 * len(cfg.fractions))))
 
 
 def fresh_models(count):
@@ -122,9 +122,8 @@ def fresh_models(count):
 
 net = mlp(X.shape[1], cfg.width, n_classes, depth=2)
 n_params = sum(p.numel() for p in net.parameters())
-for name in ("n_train", "width", "lr", "batch_size", "n_score_nets", "score_steps",
-             "n_reps"):
-    ch.glue(name, cfg[name])
+ch.glue(**cfg.pick("n_train", "width", "lr", "batch_size", "n_score_nets", "score_steps",
+                   "n_draws"))
 ch.glue("steps", f"{cfg.steps:,}")
 ch.glue("n_params", f"{n_params:,}")
 train = dict(lr=cfg.lr, batch_size=cfg.batch_size, momentum=0.9)
@@ -206,7 +205,7 @@ plt.show()
 # ## Pruning and retraining
 #
 # For every kept fraction we build the subsets of the five rules and train all of them, with
-# {glue:text}`n_reps` repetitions and the full data set, as one stack.
+# {glue:text}`n_draws` repetitions and the full data set, as one stack.
 
 # %%
 rules = {  # name -> (score, which end is kept)
@@ -217,7 +216,7 @@ rules = {  # name -> (score, which end is kept)
     "EL2N, keep easiest": ("EL2N", "easiest"),
 }
 subsets, labels = [], []
-for rep in range(cfg.n_reps):
+for rep in range(cfg.n_draws):
     subsets.append(np.arange(n_train))
     labels.append(("full data", 1.0, rep))
     for f in cfg.fractions:
@@ -278,8 +277,7 @@ glued = dict(
     gap_random_mean=gap_random.mean(), gap_random_min=gap_random.min(),
     gap_random_max=gap_random.max(), rep_gap_sd=rep_gaps.std(axis=1, ddof=1).mean(),
 )
-for name, value in glued.items():
-    ch.glue(name, value)
+ch.glue(**glued)
 
 # %% [markdown]
 # On the full data the networks reach a test accuracy of {glue:text}`full_acc:.3f`. Keeping the
@@ -331,7 +329,7 @@ plt.show()
 #
 # ## Claim checks
 #
-# Accuracies are means over the {glue:text}`n_reps` repetitions.
+# Accuracies are means over the {glue:text}`n_draws` repetitions.
 
 # %%
 ch.check(

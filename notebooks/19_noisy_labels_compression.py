@@ -42,7 +42,7 @@ if "google.colab" in sys.modules:
 scale = "book"  # "smoke" (tests), "book" (this page) or "paper" (larger)
 seed = 0  # any integer >= 0: the numbers change with it, the claims must not
 
-# %%
+# %% tags=["hide-cell"]
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -54,22 +54,22 @@ from overparam_utils.plotting import OKABE_ITO, log_ticks
 
 # n_train digits, of which n_val are held out (with noisy labels) for model selection;
 # `noise` of all labels flipped. MLPs 64 -> width -> width (features) -> 10 trained with
-# Adam (lr, batch_size) for `steps`, n_seeds independent noisy data sets. Candidate
+# Adam (lr, batch_size) for `steps`, n_draws independent noisy data sets. Candidate
 # dropout rates drop_ps and nested-dropout scales sigmas are chosen per run on the
 # noisy validation split; co-teaching forgets `noise` of each batch after ramp_steps.
 PRESETS = {
     "smoke": dict(
         n_train=500, n_val=100, noise=0.4, width=64, lr=1e-3, batch_size=64, steps=800,
-        n_seeds=2, drop_ps=[0.8], sigmas=[10.0, 20.0], ramp_steps=100, eval_every=100,
+        n_draws=2, drop_ps=[0.8], sigmas=[10.0, 20.0], ramp_steps=100, eval_every=100,
     ),
     "book": dict(
         n_train=1297, n_val=200, noise=0.4, width=128, lr=1e-3, batch_size=64, steps=2000,
-        n_seeds=3, drop_ps=[0.5, 0.8], sigmas=[10.0, 20.0], ramp_steps=200,
+        n_draws=3, drop_ps=[0.5, 0.8], sigmas=[10.0, 20.0], ramp_steps=200,
         eval_every=100,
     ),
     "paper": dict(
         n_train=1297, n_val=200, noise=0.4, width=512, lr=1e-3, batch_size=64, steps=6000,
-        n_seeds=5, drop_ps=[0.3, 0.5, 0.7, 0.8], sigmas=[5.0, 10.0, 20.0, 50.0],
+        n_draws=5, drop_ps=[0.3, 0.5, 0.7, 0.8], sigmas=[5.0, 10.0, 20.0, 50.0],
         ramp_steps=600, eval_every=200,
     ),
 }
@@ -82,7 +82,7 @@ cfg = ch.cfg
 # **Data.** scikit-learn's 8×8 digits: {glue:text}`n_fit` training images, {glue:text}`n_val`
 # validation images and 500 test images. In the training and validation labels
 # {glue:text}`noise_pct` % are replaced by another class chosen at random (symmetric noise, as in
-# the paper); the test labels are clean. Each of {glue:text}`n_seeds` runs draws its own noise.
+# the paper); the test labels are clean. Each of {glue:text}`n_draws` runs draws its own noise.
 #
 # **Model.** A ReLU network $x \to h_1 \to h_2 \to$ logits whose last layer is a bias-free
 # linear map of the {glue:text}`width` features $h_2$ (the paper compresses the same place: the
@@ -116,7 +116,7 @@ cfg = ch.cfg
 X_all, y_all, X_test, y_test = digits_split(n_train=cfg.n_train, n_test=500, seed=ch.seed)
 X_val, X = X_all[: cfg.n_val], X_all[cfg.n_val :]
 y_val_clean, y = y_all[: cfg.n_val], y_all[cfg.n_val :]
-n_fit, n_classes, S = len(y), 10, cfg.n_seeds
+n_fit, n_classes, S = len(y), 10, cfg.n_draws
 run_seeds = ch.seeds(S)
 noisy_y, flipped, noisy_val = [], [], []
 for s in run_seeds:
@@ -147,8 +147,7 @@ Y = np.stack(noisy_y)[run_of]
 flipped_m, val_m = np.stack(flipped)[run_of], np.stack(noisy_val)[run_of]
 params = nz.init_stacked_mlp(init_seeds, X.shape[1], cfg.width, n_classes)
 n_params = sum(v[0].numel() for v in params.values())
-for name in ("n_val", "width", "lr", "batch_size", "n_seeds", "ramp_steps"):
-    ch.glue(name, cfg[name])
+ch.glue(**cfg.pick("n_val", "width", "lr", "batch_size", "n_draws", "ramp_steps"))
 ch.glue("n_fit", n_fit)
 ch.glue("steps", f"{cfg.steps:,}")
 ch.glue("n_params", f"{n_params:,}")
@@ -160,7 +159,7 @@ ch.glue("sigmas", ", ".join(f"{s:g}" for s in cfg.sigmas))
 # %% [markdown]
 # ## Training every method at once
 #
-# All {glue:text}`n_models` networks ({glue:text}`n_seeds` runs of every method and setting,
+# All {glue:text}`n_models` networks ({glue:text}`n_draws` runs of every method and setting,
 # two networks per co-teaching pair) train as one stack of batched matrix products. Every
 # {glue:text}`eval_every` steps we record, with all features, the fraction of flipped training
 # examples predicted as their wrong label ("memorized") and the test accuracy.
@@ -285,8 +284,7 @@ for key, name in (("plain", "plain"), ("drop", "dropout"), ("nested", "nested dr
     glued[f"mem_{key}"] = summary[name]["memorized"].mean()
 glued["best_plain"] = plain["best_test"].mean()
 glued["k_nested"] = nested["k"].mean()
-for name, value in glued.items():
-    ch.glue(name, value)
+ch.glue(**glued)
 
 # %% [markdown]
 # Plain training ends with {glue:text}`mem_plain:.2f` of the wrong labels memorized and a test
@@ -326,7 +324,7 @@ plt.show()
 # %% [markdown]
 # ## Claim checks
 #
-# Each quantity is the mean over the {glue:text}`n_seeds` runs, after the last training step.
+# Each quantity is the mean over the {glue:text}`n_draws` runs, after the last training step.
 
 # %%
 i8 = ks.index(8)

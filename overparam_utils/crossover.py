@@ -84,7 +84,7 @@ def bootstrap_crossover(
 ) -> tuple[float, NDArray[np.float64]]:
     """Crossover of the seed-averaged curves, and its bootstrap distribution over seeds.
 
-    ``A, B``: ``(n_seeds, len(x))``, one curve per seed; row ``i`` of both comes from the same seed and
+    ``A, B``: ``(n_draws, len(x))``, one curve per seed; row ``i`` of both comes from the same seed and
     the two are resampled together. Returns ``(estimate, samples)``: the crossover of
     ``average(A, axis=0)`` and ``average(B, axis=0)``, and ``n_boot`` crossovers of the averages over
     seeds drawn with replacement (``nan`` where a resample has no single crossing). Quantiles of the
@@ -93,7 +93,7 @@ def bootstrap_crossover(
     A = np.asarray(A, dtype=np.float64)
     B = np.asarray(B, dtype=np.float64)
     if A.ndim != 2 or A.shape != B.shape:
-        raise ValueError(f"A and B must be (n_seeds, n_x) of the same shape, got {A.shape} and {B.shape}")
+        raise ValueError(f"A and B must be (n_draws, n_x) of the same shape, got {A.shape} and {B.shape}")
     estimate = crossover(x, average(A, axis=0), average(B, axis=0), log_x=log_x, log_y=log_y)
     rng = np.random.default_rng(seed)
     picks = rng.integers(0, A.shape[0], size=(n_boot, A.shape[0]))

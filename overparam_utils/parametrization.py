@@ -169,14 +169,14 @@ def coordinate_check(
     *,
     steps: int,
     lr: float,
-    n_seeds: int,
+    n_draws: int,
     seed: int = 0,
     depth: int = 2,
     base_width: int = 64,
     activation: str = "tanh",
     desc: str | None = None,
 ) -> dict[str, NDArray[np.float64]]:
-    """Train ``n_seeds`` MLPs per width for ``steps`` SGD steps on the fixed batch ``(X, y)``.
+    """Train ``n_draws`` MLPs per width for ``steps`` SGD steps on the fixed batch ``(X, y)``.
 
     Records, for every layer (``h_1 .. h_depth`` and the logits ``f``), width and step ``t = 0..steps``,
     the mean absolute coordinate ``mean |h_t|`` and the mean absolute change ``mean |h_t - h_0|`` of the
@@ -193,7 +193,7 @@ def coordinate_check(
     loss = np.zeros((len(widths), steps + 1))
     for j, width in enumerate(progress(widths, desc=desc or param.name)):
         weights = init_weights(
-            param, d_in, width, d_out, depth=depth, base_width=base_width, n_models=n_seeds, seed=seed + width
+            param, d_in, width, d_out, depth=depth, base_width=base_width, n_models=n_draws, seed=seed + width
         )
         mults = param.lr_multipliers(width, base_width, depth)
         h0 = None
@@ -220,7 +220,7 @@ def lr_sweep(
     y: ArrayLike,
     *,
     steps: int,
-    n_seeds: int = 1,
+    n_draws: int = 1,
     seed: int = 0,
     depth: int = 2,
     base_width: int = 64,
@@ -230,10 +230,10 @@ def lr_sweep(
 ) -> NDArray[np.float64]:
     """Final training loss after ``steps`` SGD steps, for every width, learning rate and seed.
 
-    All ``len(lrs) * n_seeds`` models of one width train at once (one batched tensor); for a given seed
+    All ``len(lrs) * n_draws`` models of one width train at once (one batched tensor); for a given seed
     every learning rate starts from the same initial weights. With ``batch_size`` each step uses a
     random mini-batch (the same sequence for all models and all widths), otherwise the full batch. The loss is
-    measured on the whole ``(X, y)`` at the end. Returns ``(len(widths), len(lrs), n_seeds)``; a model
+    measured on the whole ``(X, y)`` at the end. Returns ``(len(widths), len(lrs), n_draws)``; a model
     that diverged has loss ``inf``.
     """
     import torch
@@ -242,14 +242,14 @@ def lr_sweep(
     y_t = torch.as_tensor(np.asarray(y), dtype=torch.long)
     d_in, d_out = X_t.shape[1], int(y_t.max()) + 1
     n_lr = len(lrs)
-    lr_t = torch.as_tensor(np.repeat(np.asarray(lrs, dtype=np.float64), n_seeds), dtype=torch.float32)
-    out = np.zeros((len(widths), n_lr, n_seeds))
+    lr_t = torch.as_tensor(np.repeat(np.asarray(lrs, dtype=np.float64), n_draws), dtype=torch.float32)
+    out = np.zeros((len(widths), n_lr, n_draws))
     for j, width in enumerate(progress(widths, desc=desc or param.name)):
         per_seed = [
             init_weights(param, d_in, width, d_out, depth=depth, base_width=base_width, seed=seed + 1000 * s + width)
-            for s in range(n_seeds)
+            for s in range(n_draws)
         ]
-        # model index = lr_index * n_seeds + seed_index: every lr starts from each seed's weights
+        # model index = lr_index * n_draws + seed_index: every lr starts from each seed's weights
         weights = [torch.cat([ws[k] for ws in per_seed] * n_lr) for k in range(depth + 1)]
         mults = param.lr_multipliers(width, base_width, depth)
         gen = torch.Generator().manual_seed(int(seed))  # the same mini-batches at every width
@@ -263,7 +263,7 @@ def lr_sweep(
         with torch.no_grad():
             final = per_model_loss(forward(weights, X_t, activation)[-1], y_t)
         final = torch.where(torch.isfinite(final), final, torch.full_like(final, float("inf")))
-        out[j] = final.double().numpy().reshape(n_lr, n_seeds)
+        out[j] = final.double().numpy().reshape(n_lr, n_draws)
     return out
 
 

@@ -66,6 +66,14 @@ class Preset(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(self._values)
 
+    def pick(self, *names: str) -> dict[str, Any]:
+        """The values of ``names`` as a dict, e.g. ``ch.glue(**cfg.pick("n_train", "width"))``."""
+        missing = [n for n in names if n not in self._values]
+        if missing:
+            known = ", ".join(sorted(self._values))
+            raise KeyError(f"preset {self._scale!r} has no {', '.join(map(repr, missing))} (it has: {known})")
+        return {n: self._values[n] for n in names}
+
     def __repr__(self) -> str:
         items = ", ".join(f"{k}={_short(v)}" for k, v in self._values.items())
         return f"Preset({self._scale}: {items})"

@@ -72,23 +72,23 @@ def bench_least_squares_path(n: int = 100, widths: tuple[int, ...] = CH02_WIDTHS
     }
 
 
-def bench_train_readouts(n_seeds: int = 5, widths: tuple[int, ...] = CH02_WIDTHS, steps: int = 1000):
+def bench_train_readouts(n_draws: int = 5, widths: tuple[int, ...] = CH02_WIDTHS, steps: int = 1000):
     """Adam on chapter 02's (seeds x widths) grid of read-outs: one batched run vs one run per model."""
     import torch
 
     from overparam_utils.training import train_readouts
 
     rng = np.random.default_rng(0)
-    F = np.maximum(rng.standard_normal((n_seeds, 100, max(widths))), 0)
-    y = rng.standard_normal((n_seeds, 100))
+    F = np.maximum(rng.standard_normal((n_draws, 100, max(widths))), 0)
+    y = rng.standard_normal((n_draws, 100))
     torch.set_num_threads(1)
 
     def batched():
         return train_readouts(F, y, list(widths), optimizer="adam", lr=1e-2, steps=steps)[-1]
 
     def loop():
-        out = np.zeros((n_seeds, len(widths), max(widths)))
-        for s in range(n_seeds):
+        out = np.zeros((n_draws, len(widths), max(widths)))
+        for s in range(n_draws):
             for k, N in enumerate(widths):
                 out[s, k, :N] = train_readouts(
                     F[s : s + 1, :, :N], y[s : s + 1], [N], optimizer="adam", lr=1e-2, steps=steps
@@ -101,7 +101,7 @@ def bench_train_readouts(n_seeds: int = 5, widths: tuple[int, ...] = CH02_WIDTHS
     diff = float(np.abs(batched() - loop()).max())
     return {
         "helper": "train_readouts (chapters 01, 02)",
-        "sweep": f"{n_seeds} seeds x {len(widths)} widths, {steps} Adam steps (max |weight diff| {diff:.1e})",
+        "sweep": f"{n_draws} seeds x {len(widths)} widths, {steps} Adam steps (max |weight diff| {diff:.1e})",
         "vectorised_s": timed(batched),
         "loop_s": timed(loop),
     }

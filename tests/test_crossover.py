@@ -70,7 +70,7 @@ def test_bootstrap_over_noisy_seeds_brackets_the_true_crossing():
     lo, hi = np.quantile(finite, [0.025, 0.975])
     assert lo < TRUE_CROSS < hi
     assert hi / lo < 2  # twelve seeds pin it down
-    with pytest.raises(ValueError, match="n_seeds"):
+    with pytest.raises(ValueError, match="n_draws"):
         bootstrap_crossover(x, A[0], B[0])
 
 

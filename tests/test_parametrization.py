@@ -117,7 +117,7 @@ def test_coordinate_check_separates_the_parametrizations():
     y = torch.randint(0, 5, (64,), generator=g).numpy()
     widths = [32, 128, 512]
     out = {
-        name: coordinate_check(p, widths, X, y, steps=2, lr=0.1, n_seeds=2, base_width=32)
+        name: coordinate_check(p, widths, X, y, steps=2, lr=0.1, n_draws=2, base_width=32)
         for name, p in PARAMETRIZATIONS.items()
     }
     assert out["SP"]["change"].shape == (3, 3, 3) and out["SP"]["loss"].shape == (3, 3)
@@ -134,7 +134,7 @@ def test_lr_sweep_shares_the_initial_weights_across_learning_rates():
     g = torch.Generator().manual_seed(1)
     X = torch.randn(40, 6, generator=g).numpy()
     y = torch.randint(0, 3, (40,), generator=g).numpy()
-    out = lr_sweep(SP, [16, 32], [1e-9, 1e-9, 0.5], X, y, steps=5, n_seeds=2, depth=1, base_width=16)
+    out = lr_sweep(SP, [16, 32], [1e-9, 1e-9, 0.5], X, y, steps=5, n_draws=2, depth=1, base_width=16)
     assert out.shape == (2, 3, 2)
     np.testing.assert_allclose(out[:, 0], out[:, 1], rtol=1e-6)  # same start, (almost) no step
     assert not np.allclose(out[:, 0, 0], out[:, 0, 1])  # the seeds differ
