@@ -28,6 +28,7 @@
 - ``engine.project``: root, chapters, table of contents, reading a source;
 - ``engine.keys``: the cache key (code cells, imported helper modules, pins, scale, seed);
 - ``engine.jobs``: plan and execute runs, cache, progress lines; ``engine.worker``: one chapter with papermill;
+- ``engine.cluster``: the same jobs on a Dask ``distributed`` cluster (``--cluster``);
 - ``engine.site``: staging and the strict build; ``engine.pages``: Claims and Coverage pages, status rows;
 - ``engine.tools``: ``bench``, ``drift``, ``scaffold`` (a new chapter), ``notebook_pairs`` (the .py/.ipynb pairs).
 

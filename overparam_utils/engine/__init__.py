@@ -8,6 +8,7 @@ never a science module, and no chapter imports it (a test reads the imports). Mo
 - :mod:`~overparam_utils.engine.keys`: the cache key (code cells, imported helper modules, pins, scale, seed);
 - :mod:`~overparam_utils.engine.jobs`: plan, execute (one worker process per run), cache, report progress;
 - :mod:`~overparam_utils.engine.worker`: the process that runs one chapter with papermill;
+- :mod:`~overparam_utils.engine.cluster`: the same jobs on a Dask ``distributed`` cluster;
 - :mod:`~overparam_utils.engine.site`: stage the executed chapters and build the book strictly;
 - :mod:`~overparam_utils.engine.pages`: the Claims and Coverage pages, status rows, footers, runtime table;
 - :mod:`~overparam_utils.engine.tools`: ``bench``, ``drift``, ``scaffold`` (a new chapter), ``notebook_pairs``

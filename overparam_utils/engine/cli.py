@@ -7,12 +7,14 @@ Exit status: 0 when every chapter passed (and the book built), 1 when a chapter 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from ..params import SCALES, ParameterError, validate_scale, validate_seed
 from . import jobs as runner
 from . import site as book
+from .cluster import CLUSTER_ENV
 from .project import UsageError, find_root, toc_chapters
 from .tools import notebook_pairs, scaffold
 
@@ -55,6 +57,25 @@ def seeds_arg(text: str) -> list[int]:
     return seeds
 
 
+DEVICES = ("auto", "cpu", "cuda")
+
+
+def device_arg(text: str) -> str:
+    """``--device``: one of :data:`DEVICES`."""
+    if text not in DEVICES:
+        raise argparse.ArgumentTypeError(f"--device {text!r} is not allowed; choose one of {', '.join(DEVICES)}")
+    return text
+
+
+def local_gpu() -> bool:
+    """Whether torch sees a CUDA device here (imports torch: only asked when ``--device cuda`` is given)."""
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
+
+
 def positive_arg(name: str, default: str):
     """A positive integer argument (``--jobs``, ``--threads``)."""
 
@@ -94,6 +115,14 @@ def _add_run_arguments(p: argparse.ArgumentParser, default_scale: str = "book") 
     p.add_argument("--timeout", type=float, default=None, help="per-chapter limit in seconds (default by scale)")
     p.add_argument("--build-dir", type=Path, default=None, help="output directory (default: <root>/_build)")
     p.add_argument("--no-network", action="store_true", help="make any network access from a chapter an error")
+    p.add_argument(
+        "--device", type=device_arg, default="auto",
+        help="auto (CUDA when visible, else CPU), cpu or cuda; injected as the chapters' device parameter",
+    )  # fmt: skip
+    p.add_argument(
+        "--cluster", default=os.environ.get(CLUSTER_ENV) or None, metavar="ADDRESS|SCHEDULER_FILE|local",
+        help=f"run the jobs on a Dask cluster (default: ${CLUSTER_ENV}, else this machine)",
+    )  # fmt: skip
 
 
 def parser() -> argparse.ArgumentParser:
@@ -143,11 +172,35 @@ def cmd_run(args: argparse.Namespace, quiet_summary: bool = False) -> tuple[int,
         timeout_s=args.timeout,
         no_network=args.no_network,
         threads=args.threads,
+        device=args.device,
     )
     n_jobs = min(args.jobs or runner.default_jobs(), len(jobs))
     seed_text = ",".join(map(str, seeds))
     print(f"Executing {len(jobs)} run(s), scale={jobs[0].scale}, seed(s) {seed_text}, {n_jobs} job(s) -> {build_dir}")
-    records = runner.run(jobs, n_jobs, force=args.force)
+    cluster = None
+    if args.cluster:
+        from .cluster import Cluster
+
+        try:
+            cluster = Cluster(args.cluster)
+        except (OSError, TimeoutError, ValueError) as err:
+            raise UsageError(f"--cluster {args.cluster!r}: cannot connect ({err})") from None
+        if args.device == "cuda" and not cluster.has_gpu():
+            cluster.close()
+            raise UsageError(
+                "--device cuda: no worker of the cluster has a GPU resource (dask worker --resources GPU=1)"
+            )
+        print(f"Cluster {args.cluster}: workers {', '.join(sorted(cluster.workers()))}")
+    elif args.device == "cuda" and not local_gpu():
+        raise UsageError(
+            "--device cuda: no GPU is visible here (torch.cuda.is_available() is False); "
+            "use --device cpu or auto, or --cluster with a GPU worker"
+        )
+    try:
+        records = runner.run(jobs, n_jobs, force=args.force, cluster=cluster)
+    finally:
+        if cluster is not None:
+            cluster.close()
     print(runner.summarize(records, with_claims_line=not quiet_summary))
     ok = all(r["status"] == "pass" for r in records)
     return (0 if ok else 1), records

@@ -127,6 +127,12 @@ class Job:
     timeout_s: float
     inputs: str = ""
     no_network: bool = False
+    device: str = "auto"
+
+    @property
+    def wants_gpu(self) -> bool:
+        """Whether the job must run where a GPU is (``device="cuda"``); on a cluster, a ``GPU`` resource."""
+        return self.device == "cuda"
 
     @property
     def stem(self) -> str:
@@ -161,8 +167,15 @@ def kernel_env(job: Job) -> dict[str, str]:
     return env
 
 
-def execute(job: Job) -> dict[str, Any]:
-    """Execute one chapter in a worker process; write and return its claims record."""
+def run_kernel(job: Job) -> dict[str, Any]:
+    """Run one chapter in a worker process (kernel start included) and return what it left, raw.
+
+    Writes the executed notebook to ``job.paths.executed`` and returns ``{"partial", "error", "output",
+    "returncode", "timed_out", "runtime_s", "started_at", "device", "worker"}``: the checks the kernel
+    wrote, its exception, the tail of its output. The caller (:func:`finish`) makes the record. The same
+    function runs on a Dask worker (:func:`overparam_utils.engine.cluster.run_remote`), there in a
+    temporary folder, and its result travels back to the client.
+    """
     paths = job.paths
     for p in (paths.partial, paths.error):
         p.unlink(missing_ok=True)
@@ -180,6 +193,8 @@ def execute(job: Job) -> dict[str, Any]:
         "--error-file",
         str(paths.error),
     ]
+    if job.device != "auto":
+        cmd += ["--device", job.device]
     started = datetime.now(UTC)
     t0 = time.perf_counter()
     proc = subprocess.Popen(
@@ -192,22 +207,39 @@ def execute(job: Job) -> dict[str, Any]:
         timed_out = True
         os.killpg(proc.pid, signal.SIGKILL)  # the kernel is in the same session: kill it too
         output, _ = proc.communicate()
-    runtime = time.perf_counter() - t0
+    raw = {
+        "partial": read_record(paths.partial) or {},
+        "error": read_record(paths.error),
+        "output": output.decode(errors="replace")[-20000:],
+        "returncode": proc.returncode,
+        "timed_out": timed_out,
+        "runtime_s": round(time.perf_counter() - t0, 3),
+        "started_at": started.isoformat(timespec="seconds"),
+        "device": job.device,
+        "worker": "local",
+    }
+    for p in (paths.partial, paths.error):
+        p.unlink(missing_ok=True)
+    return raw
 
-    partial = read_record(paths.partial) or {}
+
+def finish(job: Job, raw: dict[str, Any]) -> dict[str, Any]:
+    """The claims record of a run from what :func:`run_kernel` returned; written to ``job.paths.record``."""
+    partial, error = raw["partial"], raw["error"]
     checks = partial.get("checks", [])
-    error = read_record(paths.error)
-    if timed_out:
+    if raw.get("refused"):
+        error = error_info(raw.get("refused_kind", "WorkerRefused"), raw["refused"])
+    elif raw["timed_out"]:
         error = error_info("Timeout", f"chapter did not finish within {job.timeout_s:.0f} s")
-    elif proc.returncode != 0 and error is None:
-        tail = output.decode(errors="replace").strip().splitlines()[-5:]
+    elif raw["returncode"] != 0 and error is None:
+        tail = raw["output"].strip().splitlines()[-5:]
         error = error_info("WorkerError", " | ".join(tail))
     elif error is None and not partial.get("reported"):
         error = error_info(
             "ClaimsNotReported", "the chapter finished without calling ch.report() (its claims were never asserted)"
         )
-
     failed = any(c["status"] == "fail" for c in checks)
+    timed_out = raw["timed_out"] and not raw.get("refused")
     status = "timeout" if timed_out else ("error" if error and not failed else ("fail" if failed else "pass"))
     record = {
         "record_version": RECORD_VERSION,
@@ -216,21 +248,26 @@ def execute(job: Job) -> dict[str, Any]:
         "scale": job.scale,
         "seed": job.seed,
         "status": status,
-        "runtime_s": round(runtime, 3),
-        "started_at": started.isoformat(timespec="seconds"),
+        "runtime_s": raw["runtime_s"],
+        "started_at": raw["started_at"],
         "threads": job.threads,
+        "device": raw.get("device", job.device),
+        "worker": raw.get("worker", "local"),
         "commit": git_commit(job.source.parent.parent),
         "cache_key": job.key,
         "inputs_key": job.inputs,
         "versions": versions(),
-        "executed": str(paths.executed),
+        "executed": str(job.paths.executed),
         "checks": checks,
         "error": error,
     }
-    write_record(paths.record, record)
-    for p in (paths.partial, paths.error):
-        p.unlink(missing_ok=True)
+    write_record(job.paths.record, record)
     return record
+
+
+def execute(job: Job) -> dict[str, Any]:
+    """Execute one chapter here (a worker process of this machine); write and return its claims record."""
+    return finish(job, run_kernel(job))
 
 
 def is_cached(job: Job) -> dict[str, Any] | None:
@@ -264,6 +301,7 @@ def plan(
     timeout_s: float | None = None,
     no_network: bool = False,
     threads: int | None = None,
+    device: str = "auto",
 ) -> list[Job]:
     """The jobs for ``names`` (all chapters when empty) at ``scale``, once per seed in ``seeds``.
 
@@ -292,6 +330,7 @@ def plan(
             timeout_s=timeout,
             inputs=inputs[s],
             no_network=no_network,
+            device=device,
         )
         for sd in seeds
         for s in sources
@@ -322,6 +361,8 @@ class Reporter:
     def finished(self, record: dict[str, Any], cached: bool) -> None:
         self.done += 1
         how = "cached" if cached else f"{record['runtime_s']:.1f} s"
+        if record.get("worker", "local") != "local":
+            how += f" on {record['worker']}"
         self.line(
             f"[{self.done}/{self.total}] {record['status'].upper():7s} {record['chapter']} "
             f"(seed {record['seed']}, {how}; {short_counts(record)})"
@@ -334,9 +375,13 @@ class Reporter:
             self.bar.close()
 
 
-def run(jobs: list[Job], n_jobs: int, force: bool = False) -> list[dict[str, Any]]:
-    """Execute ``jobs`` (cached ones skipped unless ``force``) on ``n_jobs`` workers; return the records
-    in the order of ``jobs``. Never raises for a failing chapter: failures are in the records."""
+def run(jobs: list[Job], n_jobs: int, force: bool = False, cluster: Any = None) -> list[dict[str, Any]]:
+    """Execute ``jobs`` (cached ones skipped unless ``force``) and return the records in the order of ``jobs``.
+
+    Locally on ``n_jobs`` worker processes, or on a Dask cluster
+    (:class:`overparam_utils.engine.cluster.Cluster`): one loop either way, over futures of raw results that
+    :func:`finish` turns into records. Never raises for a failing chapter: failures are in the records.
+    """
     reporter = Reporter(len(jobs))
     records: dict[tuple[str, int], dict[str, Any]] = {}
     todo = []
@@ -348,15 +393,21 @@ def run(jobs: list[Job], n_jobs: int, force: bool = False) -> list[dict[str, Any
         else:
             todo.append(job)
 
-    def work(job: Job) -> dict[str, Any]:
+    def here(job: Job) -> dict[str, Any]:
         reporter.started(job)
-        return execute(job)
+        return run_kernel(job)
 
     with cf.ThreadPoolExecutor(max_workers=max(1, n_jobs)) as pool:
-        futures = {pool.submit(work, job): job for job in todo}
+        if cluster is None:
+            futures = {pool.submit(here, job): job for job in todo}
+        else:
+            futures = {}
+            for job in todo:
+                reporter.line(f"  submit {job.stem} ({job.scale}, seed {job.seed}) to the cluster")
+                futures[cluster.submit(job)] = job
         for fut in cf.as_completed(futures):
-            record = fut.result()
             job = futures[fut]
+            record = finish(job, fut.result())
             records[job.stem, job.seed] = record
             reporter.finished(record, cached=False)
     reporter.close()

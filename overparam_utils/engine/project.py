@@ -87,9 +87,7 @@ def code_cells(nb: Any) -> list[dict[str, Any]]:
 
     The cache key is computed from this, so an edit of the prose re-renders a page without re-executing it.
     """
-    return [
-        {"source": c.source, "metadata": dict(c.get("metadata", {}))} for c in nb.cells if c.cell_type == "code"
-    ]
+    return [{"source": c.source, "metadata": dict(c.get("metadata", {}))} for c in nb.cells if c.cell_type == "code"]
 
 
 def chapter_title(source: Path) -> str:
@@ -125,5 +123,3 @@ def toc_files(root: Path) -> list[str]:
 def toc_chapters(root: Path) -> list[str]:
     """Stems of the chapters (``notebooks/...``) listed in ``_toc.yml``."""
     return [Path(f).stem for f in toc_files(root) if f.startswith("notebooks/")]
-
-

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from ..record import error_info
-from .project import read_source
+from .project import parameters_cell, read_source
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", required=True)
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--error-file", type=Path, required=True)
+    parser.add_argument("--device", default=None, help="injected as the chapter's device parameter, if it has one")
     args = parser.parse_args(argv)
 
     import papermill as pm
@@ -34,11 +35,19 @@ def main(argv: list[str] | None = None) -> int:
 
     nb = read_source(args.source)
     args.output.parent.mkdir(parents=True, exist_ok=True)
+    parameters: dict[str, object] = {"scale": args.scale, "seed": args.seed}
+    cell = parameters_cell(nb)
+    if (
+        args.device
+        and cell is not None
+        and any(line.split("=")[0].strip() == "device" for line in cell.source.splitlines() if "=" in line)
+    ):
+        parameters["device"] = args.device
     try:
         pm.execute_notebook(
             nb,
             str(args.output),
-            parameters={"scale": args.scale, "seed": args.seed},
+            parameters=parameters,
             kernel_name="python3",
             language="python",
             cwd=str(args.source.parent),

@@ -1,7 +1,8 @@
 """``python -m overparam_utils bench``: where the time goes, measured (``make bench``).
 
 Every chapter executed cold (``--force``) with 1 job and with 2 jobs, the speed-up of running chapters
-in parallel, and a warm ``run`` + ``build`` with nothing changed (the cache), printed as a table and
+in parallel, the same cold run on a LocalCluster (the overhead of the cluster path against the local
+pool), and a warm ``run`` + ``build`` with nothing changed (the cache), printed as a table and
 written to ``<build>/bench/bench.json`` and ``bench.md``. The engine knows nothing of the science: the
 timings of vectorised helpers against the loops they replace are a benchmark of their own,
 ``tests/bench_helpers.py`` (``make bench`` runs both).
@@ -41,6 +42,9 @@ def bench_chapters(root: Path, out: Path, scale: str, chapters: list[str]) -> di
         result[f"cold_{jobs}_jobs_s"] = run_cli(
             ["run", *chapters, "--scale", scale, "--jobs", str(jobs), "--force", "--build-dir", str(build)], root
         )
+    result["cluster_s"] = run_cli(
+        ["run", *chapters, "--scale", scale, "--cluster", "local", "--force", "--build-dir", str(out / "cluster")], root
+    )
     build = out / "jobs2"
     result["build_s"] = run_cli(["build", "--force", "--build-dir", str(build)], root) if not chapters else None
     t0 = time.perf_counter()
@@ -78,6 +82,8 @@ def markdown(results: dict[str, Any]) -> str:
             "",
             f"- cold, 1 job: {cold1:.1f} s; cold, 2 jobs: {cold2:.1f} s; speed-up {cold1 / cold2:.2f}x{build}",
             f"- warm (nothing changed): {ch['warm_s']:.1f} s = {100 * ch['warm_s'] / cold2:.1f}% of the cold 2-job run",
+            f"- the same cold run on `--cluster local` (a LocalCluster, one worker per core): "
+            f"{ch['cluster_s']:.1f} s, {ch['cluster_s'] / cold2:.2f}x the local pool",
             f"- per chapter, 1 job: median {np.nanmedian(runtimes):.1f} s, max {np.nanmax(runtimes):.1f} s",
             "",
         ]
