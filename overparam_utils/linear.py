@@ -102,3 +102,130 @@ def stable_lr(X: ArrayLike) -> float:
     X = np.asarray(X, dtype=np.float64)
     s_max = np.linalg.norm(X, ord=2)
     return float(X.shape[0] / s_max**2)
+
+
+# --- Chapter 02: training "until the loss is flat", the practitioner's stopping rule ---------------------------
+
+
+def gd_steps_until_flat(
+    path: LeastSquaresPath, lr: float, tol: float, patience: int = 10, max_steps: int = 10**8
+) -> int:
+    """Steps full-batch GD (from ``path``'s ``w0``, step ``lr``) takes until its training loss looks flat (chapter 02).
+
+    The rule, modelled on the one scikit-learn's iterative estimators apply to their training loss
+    (``tol``, ``n_iter_no_change``): after each step ``t`` compare the loss
+    :math:`L(t) = \\lVert y - Xw_t\\rVert^2/(2n)` with :math:`L(t-1)`; stop at the first step at which
+    each of the last ``patience`` steps improved the loss by less than ``tol``. Returns that step, or
+    ``max_steps`` if the rule never fires before it.
+
+    In closed form the improvement at step ``t`` is :math:`\\sum_i \\tfrac{\\lambda_i}{2} (c_i(0) - c^*_i)^2
+    f_i^{2(t-1)} (1 - f_i^2)` with :math:`f_i = 1 - \\mathrm{lr}\\,\\lambda_i`; for ``0 < lr <= 2 / lambda_max`` it
+    never increases with ``t``, so the first step below ``tol`` is found by bisection and the rule fires
+    ``patience - 1`` steps later. No loop over steps: ``max_steps = 1e8`` costs the same as ``1e2``.
+    """
+    if not 0 < lr * (path.eigvals[0] if path.rank else 0.0) <= 2.0:
+        raise ValueError("lr must lie in (0, 2 / lambda_max] for the loss to decrease monotonically")
+    if tol <= 0 or patience < 1 or max_steps < 1:
+        raise ValueError("tol must be positive, patience and max_steps at least 1")
+    factor = 1.0 - lr * path.eigvals
+    gap2 = 0.5 * path.eigvals * (path.c0 - path.c_star) ** 2
+    with np.errstate(divide="ignore"):
+        log_f2 = 2.0 * np.log(np.abs(factor))
+
+    def improvement(t: int) -> float:  # L(t - 1) - L(t)
+        return float(np.sum(gap2 * np.exp(np.maximum((t - 1) * log_f2, -745.0)) * (1.0 - factor**2)))
+
+    if improvement(max_steps) >= tol:
+        return int(max_steps)
+    lo, hi = 0, int(max_steps)  # improvement(hi) < tol; hi is the first such step once hi - lo == 1
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if improvement(mid) < tol:
+            hi = mid
+        else:
+            lo = mid
+    return int(min(hi + patience - 1, max_steps))
+
+
+def adam_readouts_until_flat(
+    F: ArrayLike,
+    y: ArrayLike,
+    widths: list[int],
+    *,
+    lr: float,
+    tols: list[float],
+    patience: int = 10,
+    max_steps: int = 100_000,
+    betas: tuple[float, float] = (0.9, 0.999),
+    eps: float = 1e-8,
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Adam on nested least-squares read-outs from zero, each stopped by the flat-loss rule (chapter 02).
+
+    ``F (S, n, max_width)`` holds one feature matrix per draw, ``y (S, n)`` its targets; model ``k`` of draw
+    ``s`` uses the first ``widths[k]`` columns and minimises ``mean((F w - y)**2) / 2``. The update is
+    ``torch.optim.Adam``'s (bias-corrected moments, no weight decay), written in NumPy for all ``S`` draws
+    at once, one width after the other. Each model stops, separately for each tolerance in ``tols``, at
+    the first step at which each of the last ``patience`` steps improved its loss by less than that
+    tolerance (a step that raises the loss counts as no improvement), as in
+    :func:`gd_steps_until_flat`; a model the rule has not stopped by ``max_steps`` stops there.
+
+    Returns the weights at each stop, ``(len(tols), S, len(widths), max_width)`` (zero beyond each
+    width), and the stopping steps, ``(len(tols), S, len(widths))``.
+    """
+    F = np.asarray(F, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    S, n, max_width = F.shape
+    if y.shape != (S, n):
+        raise ValueError(f"y has shape {y.shape}, expected {(S, n)}")
+    if any(w < 1 or w > max_width for w in widths):
+        raise ValueError(f"widths {list(widths)} must lie in [1, {max_width}]")
+    weights = np.zeros((len(tols), S, len(widths), max_width))
+    steps = np.zeros((len(tols), S, len(widths)), dtype=np.int64)
+    for k, width in enumerate(widths):  # each width runs only until its own models stop
+        weights[:, :, k, :width], steps[:, :, k] = _adam_until_flat(
+            F[:, :, :width], y, lr, tols, patience, max_steps, betas, eps
+        )
+    return weights, steps
+
+
+def _adam_until_flat(F, y, lr, tols, patience, max_steps, betas, eps):
+    """:func:`adam_readouts_until_flat` for one width: ``F (S, n, p)``; weights ``(T, S, p)``, steps ``(T, S)``."""
+    S, n, p = F.shape
+    F = np.ascontiguousarray(F)
+    Ft = np.ascontiguousarray(F.transpose(0, 2, 1))  # (S, p, n)
+    tols_arr = np.asarray(tols, dtype=np.float64)[:, None]
+    shape = (len(tols), S)
+    w = np.zeros((S, p))
+    m, v = np.zeros_like(w), np.zeros_like(w)
+    beta1, beta2 = betas
+    count = np.zeros(shape, dtype=np.int64)
+    stopped = np.zeros(shape, dtype=bool)
+    steps = np.full(shape, max_steps, dtype=np.int64)
+    weights = np.zeros(shape + (p,))
+    prev = None
+    for t in range(max_steps + 1):
+        resid = (F @ w[:, :, None])[:, :, 0] - y  # (S, n)
+        loss = 0.5 * np.mean(resid**2, axis=-1)
+        if prev is not None:
+            flat = (prev - loss)[None] < tols_arr
+            count = np.where(flat, count + 1, 0)
+            new = (count >= patience) & ~stopped
+            if new.any():
+                idx = np.nonzero(new)
+                weights[idx] = w[idx[1]]
+                steps[idx] = t
+                stopped |= new
+            if stopped.all():
+                break
+        if t == max_steps:
+            break
+        prev = loss
+        grad = (Ft @ resid[:, :, None])[:, :, 0] / n
+        m = beta1 * m + (1 - beta1) * grad
+        v = beta2 * v + (1 - beta2) * grad**2
+        m_hat = m / (1 - beta1 ** (t + 1))
+        v_hat = v / (1 - beta2 ** (t + 1))
+        w = w - lr * m_hat / (np.sqrt(v_hat) + eps)
+    idx = np.nonzero(~stopped)
+    weights[idx] = w[idx[1]]
+    return weights, steps
