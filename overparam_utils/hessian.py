@@ -11,6 +11,8 @@ Also here:
   ``G = (1/N) sum_i J_i^T (diag p_i - p_i p_i^T) J_i``, built from the Jacobian of the outputs (chapter 09);
 * :func:`rank_tolerance` and :func:`numerical_rank`: the rank of a matrix up to floating-point round-off,
   with the same rule as ``numpy.linalg.matrix_rank`` (chapter 11);
+* :func:`top_eigenvalues`: the largest eigenvalues of a Hessian by Lanczos on Hessian-vector products, for
+  networks too large for the full matrix (chapter 09);
 * :func:`count_outliers`: where the top of a spectrum has its largest multiplicative gap (chapter 09);
 * :func:`loss_along_line` and :func:`barrier_height`: the loss on the segment between two solutions and the
   height of the bump above the straight line between its ends (chapter 09);
@@ -94,6 +96,32 @@ def hessian(f: Callable, theta, chunk_size: int | None = None):
     eye = torch.eye(theta.numel(), dtype=theta.dtype, device=theta.device)
     H = vmap(hvp, chunk_size=chunk_size)(eye)
     return (H + H.T) / 2
+
+
+def top_eigenvalues(f: Callable, theta, n: int, tol: float = 1e-8) -> NDArray[np.float64]:
+    """The ``n`` largest (algebraic) eigenvalues of the Hessian of ``f`` at ``theta (P,)``, in decreasing order.
+
+    Lanczos (``scipy.sparse.linalg.eigsh``) on exact Hessian-vector products (forward-over-reverse, as in
+    :func:`hessian`), so the ``(P, P)`` matrix is never built: cost a few dozen products, each about two
+    passes over the data. Deterministic (fixed start vector). For networks with ``P`` in the thousands or
+    more, where :func:`hessian` is too slow. ``theta`` must be float64. Chapter 09.
+    """
+    import torch
+    from scipy.sparse.linalg import LinearOperator, eigsh
+    from torch.func import grad, jvp
+
+    g = grad(f)
+    size = theta.numel()
+    if not 0 < n < size:
+        raise ValueError(f"n={n} must be between 1 and P - 1 = {size - 1}")
+
+    def matvec(v):
+        v_t = torch.as_tensor(np.ascontiguousarray(v).ravel(), dtype=theta.dtype)
+        return jvp(g, (theta,), (v_t,))[1].detach().numpy()
+
+    op = LinearOperator((size, size), matvec=matvec, dtype=np.float64)
+    values = eigsh(op, k=n, which="LA", tol=tol, v0=np.ones(size) / np.sqrt(size), return_eigenvectors=False)
+    return np.sort(values)[::-1]
 
 
 def cross_entropy_loss(flat: FlatModel, X, y) -> Callable:

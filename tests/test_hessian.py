@@ -144,3 +144,16 @@ def test_gaussian_mixture_means_separation_and_labels():
         np.testing.assert_allclose(X[y == c].std(axis=0), 1.0, atol=0.05)
     X2, y2 = sample_mixture(means, 3, rng)
     np.testing.assert_array_equal(y2, np.repeat(np.arange(4), 3))
+
+
+def test_top_eigenvalues_match_the_full_spectrum():
+    """Lanczos on Hessian-vector products gives the same top eigenvalues as the exact Hessian."""
+    from overparam_utils.hessian import top_eigenvalues
+
+    model, X, y = small_problem(seed=3)
+    flat = FlatModel.of(model)
+    f = cross_entropy_loss(flat, torch.as_tensor(X, dtype=torch.float64), torch.as_tensor(y))
+    full = np.linalg.eigvalsh(hessian(f, flat.theta).numpy())[::-1]
+    np.testing.assert_allclose(top_eigenvalues(f, flat.theta, 4), full[:4], rtol=1e-6, atol=1e-9)
+    with pytest.raises(ValueError):
+        top_eigenvalues(f, flat.theta, flat.size)
