@@ -362,7 +362,7 @@ ch.glue(gn_gap_pct=100 * gn_gap, residual_gap_pct=100 * residual_gap)
 # Now the data stay fixed ($k$ = {glue:text}`k_base` clusters, the same draws) and the width grows,
 # from $P$ = {glue:text}`P_small:.0f` to $P$ = {glue:text}`P_large:.0f` parameters. The paper's claim
 # is about over-parameterized networks, so the check uses the widths with $P \ge n$
-# ({glue:text}`P_over:.0f` parameters and up, {glue:text}`P_growth:.0f} times as many from the first to
+# ({glue:text}`P_over:.0f` parameters and up, {glue:text}`P_growth:.0f` times as many from the first to
 # the last); the narrowest network, with fewer parameters than examples, is shown for comparison.
 # The control is a change of the *data* at a fixed width: the separations of the next section,
 # where the paper expects the outliers to move.
