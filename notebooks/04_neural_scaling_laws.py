@@ -52,13 +52,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from overparam_utils import chapter
+from overparam_utils.fits import loglog_slope
 from overparam_utils.plotting import OKABE_ITO, log_ticks, sweep_colors
 from overparam_utils.progress import progress
 from overparam_utils.scaling import (
     FeatureMoments,
     SphereEmbedding,
     kernel_regression_losses,
-    loglog_slope,
     rf_data_excess,
     rf_least_squares_losses,
     rf_width_excess,
@@ -221,7 +221,7 @@ def resolution_curves(d, ambient, with_width=True):
 
 def exponent(grid, losses):
     """alpha in L ~ grid^-alpha: minus the log-log slope."""
-    return -loglog_slope(grid, losses)[0]
+    return -loglog_slope(grid, losses)
 
 
 res_D, res_P = {}, {}
@@ -239,10 +239,10 @@ for n in progress(cfg.control_ambients, desc="ambient dimension"):
         amb_D[n] = resolution_curves(cfg.control_d, n, with_width=False)[0]
 alpha_amb = {n: exponent(upper, amb_D[n][-len(upper):]) for n in cfg.control_ambients}
 
-slope_dim = loglog_slope(dims, [alpha_D[d] for d in dims])[0]
+slope_dim = loglog_slope(dims, [alpha_D[d] for d in dims])
 slope_amb = loglog_slope(
     cfg.control_ambients, [alpha_amb[n] for n in cfg.control_ambients]
-)[0]
+)
 ch.glue(
     ambient=cfg.ambient,
     embed_scale=cfg.embed_scale,
@@ -411,14 +411,14 @@ for d in progress(dims, desc="variance-limited, data"):
     var_D[d] = np.mean(excess, axis=0)
     var_D_frac[d] = var_D[d][-1] / limit
 
-slope_var_P = {d: loglog_slope(cfg.var_widths, var_P[d])[0] for d in dims}
-slope_var_D = {d: loglog_slope(cfg.var_samples, var_D[d])[0] for d in dims}
+slope_var_P = {d: loglog_slope(cfg.var_widths, var_P[d]) for d in dims}
+slope_var_D = {d: loglog_slope(cfg.var_samples, var_D[d]) for d in dims}
 alpha_P_fixed_D = {d: exponent(cfg.var_widths, var_P_total[d]) for d in dims}
 # for Gaussian features, E[excess] is proportional to 1 / (D - P - 1): its slope over our
 # D
 ols_slope = loglog_slope(
     cfg.var_samples, [1 / (D - cfg.var_width - 1) for D in cfg.var_samples]
-)[0]
+)
 ch.glue(
     var_n_train=cfg.var_n_train,
     n_var_width=cfg.n_var_width,

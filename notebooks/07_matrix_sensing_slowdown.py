@@ -51,13 +51,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from overparam_utils import chapter
+from overparam_utils.fits import loglog_slope
 from overparam_utils.plotting import OKABE_ITO, log_ticks, sweep_colors
 from overparam_utils.sensing import (
     asymmetric_descent,
     factored_descent,
     gaussian_operator,
     linear_rate,
-    loglog_slope,
     low_rank_psd,
     measure,
 )
@@ -218,7 +218,7 @@ def one_over_t_ratio(err):
 ratio_sym = one_over_t_ratio(err_sym[:, :, 1])
 ratio_asym = one_over_t_ratio(err_asym[:, :, i_alpha])
 t_fit = np.arange(T // 3, T + 1)
-slopes = loglog_slope(t_fit, err_sym[t_fit, :, 1])  # one exponent per draw
+slopes = loglog_slope(t_fit, err_sym[t_fit, :, 1], axis=0)  # one exponent per draw
 slope = float(np.median(slopes))
 t_err = {t: float(np.median(t * err_sym[t, :, 1])) for t in (T // 3, T)}
 ch.glue(slope=slope, slope_lo=slopes.min(), slope_hi=slopes.max(), T_third=T // 3)
@@ -290,7 +290,7 @@ def alpha_exponent(rates):
     """Slope of log(rate) on log(alpha) (NaN if a rate is missing)."""
     if not np.all(np.isfinite(rates)):
         return np.nan
-    return np.polyfit(np.log(alphas), np.log(rates), 1)[0]
+    return loglog_slope(alphas, rates)
 
 
 exponents = np.array([alpha_exponent(row) for row in rates_gd])

@@ -52,12 +52,12 @@ from matplotlib.lines import Line2D
 
 from overparam_utils import chapter
 from overparam_utils.data import digits_split, mnist1d_split
+from overparam_utils.fits import loglog_slope
 from overparam_utils.parametrization import (
     PARAMETRIZATIONS,
     best_log2_lr,
     coordinate_check,
     largest_stable_log2_lr,
-    loglog_slope,
     lr_sweep,
 )
 from overparam_utils.plotting import OKABE_ITO, log_ticks, sweep_colors

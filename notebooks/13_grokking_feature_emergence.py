@@ -50,6 +50,7 @@ import numpy as np
 
 from overparam_utils import chapter
 from overparam_utils.crossover import crossings
+from overparam_utils.fits import loglog_slope
 from overparam_utils.modular import (
     fourier_power,
     frequency_counts,
@@ -428,9 +429,9 @@ for modulus in cfg.moduli:
     curves[modulus] = final
 moduli = np.array(cfg.moduli, dtype=float)
 n_star = np.array([data_threshold(curves[m], fracs, m) for m in cfg.moduli])
-slope = np.polyfit(np.log(moduli), np.log(n_star), 1)[0]
+slope = loglog_slope(moduli, n_star)
 mlogm = moduli * np.log(moduli)
-slope_mlogm = np.polyfit(np.log(moduli), np.log(mlogm), 1)[0]
+slope_mlogm = loglog_slope(moduli, mlogm)
 law_ratio = n_star / mlogm
 ch.glue("moduli_text", ", ".join(str(m) for m in cfg.moduli))
 ch.glue("slope", slope)

@@ -22,7 +22,7 @@ MLPs, batched over ``M`` independent models (seeds, learning rates): every weigh
 layer and width, the average size of the pre-activations and of their change since initialisation
 (the "coordinate check" of the ``mup`` package, measured on the change rather than the value).
 :func:`lr_sweep` trains a grid of learning rates at once and returns the final training losses (muP's
-learning-rate transfer). :func:`loglog_slope` and :func:`best_log2_lr` turn both into numbers.
+learning-rate transfer). :func:`overparam_utils.fits.loglog_slope` and :func:`best_log2_lr` turn both into numbers.
 """
 
 from __future__ import annotations
@@ -265,17 +265,6 @@ def lr_sweep(
         final = torch.where(torch.isfinite(final), final, torch.full_like(final, float("inf")))
         out[j] = final.double().numpy().reshape(n_lr, n_draws)
     return out
-
-
-def loglog_slope(widths: ArrayLike, values: ArrayLike) -> float:
-    """Least-squares slope of ``log(values)`` against ``log(widths)``: the exponent ``a`` in ``values ~ widths**a``.
-
-    ``values`` may have leading axes (``(..., len(widths))``); the slope is fitted along the last axis.
-    """
-    x = np.log(np.asarray(widths, dtype=np.float64))
-    v = np.log(np.asarray(values, dtype=np.float64))
-    xc = x - x.mean()
-    return np.sum(xc * (v - v.mean(axis=-1, keepdims=True)), axis=-1) / np.sum(xc**2)
 
 
 def best_log2_lr(lrs: ArrayLike, losses: ArrayLike) -> NDArray[np.float64]:

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .fits import loglog_fit
+
 DEFAULT_RTOL = 1e-10
 """Kernel eigenvalues below ``rtol * s_max`` count as exactly zero (the null space of ``Z Z^T`` when N < n)."""
 
@@ -292,9 +294,9 @@ def power_law_exponent(values: ArrayLike, lo: int, hi: int) -> tuple[float, floa
     values = np.asarray(values, dtype=np.float64)
     if not 1 <= lo < hi <= values.size:
         raise ValueError(f"need 1 <= lo < hi <= {values.size}, got lo={lo}, hi={hi}")
-    log_i = np.log(np.arange(lo, hi + 1, dtype=np.float64))
-    log_v = np.log(values[lo - 1 : hi])
-    slope, intercept = np.polyfit(log_i, log_v, 1)
+    index = np.arange(lo, hi + 1, dtype=np.float64)
+    slope, intercept = loglog_fit(index, values[lo - 1 : hi])
+    log_i, log_v = np.log(index), np.log(values[lo - 1 : hi])
     resid = log_v - (slope * log_i + intercept)
     return float(-slope), float(1.0 - resid.var() / log_v.var())
 

@@ -9,7 +9,6 @@ through its kernel :func:`relu_kernel`; the student is linear in ``P`` random Re
 * :func:`rf_width_excess`: fixed ``D``, the excess of the ``P``-feature interpolant over its kernel limit.
 * :func:`rf_data_excess` with :class:`FeatureMoments`: fixed ``P``, the excess of least squares on ``D`` samples
   over the best read-out.
-* :func:`loglog_slope`: least-squares slope of ``log y`` against ``log x``.
 
 **The linear model (unit tests only).** Latent inputs ``z = Lambda^{1/2} x`` with ``x ~ N(0, I_M)`` and a power-law
 covariance ``Lambda = diag(lambda_i)``; a linear teacher ``y = omega . z``; a student linear in ``P`` random
@@ -29,21 +28,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-
-
-def loglog_slope(x: ArrayLike, y: ArrayLike) -> tuple[float, float]:
-    """Least-squares fit ``log y = slope * log x + intercept``; returns ``(slope, intercept)``.
-
-    ``x, y`` are ``(k,)`` positive arrays, ``k >= 2``. For ``y = c x^-a`` it returns ``(-a, log c)``.
-    """
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    if x.shape != y.shape or x.size < 2:
-        raise ValueError(f"x and y need the same shape with at least 2 points; got {x.shape}, {y.shape}")
-    if np.any(x <= 0) or np.any(y <= 0):
-        raise ValueError("a log-log fit needs positive x and y")
-    slope, intercept = np.polyfit(np.log(x), np.log(y), 1)
-    return float(slope), float(intercept)
 
 
 def projection_loss(A: ArrayLike, eigvals: ArrayLike, sizes: Sequence[int]) -> NDArray[np.float64]:

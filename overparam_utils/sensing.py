@@ -19,7 +19,8 @@ The loops:
   (chapter 08), with a geometrically decaying step ``lr * decay**t``;
 * :func:`asymmetric_descent`: gradient descent on ``F G^T`` (chapter 07), with an optional one-time
   :func:`rebalance` of the factors that leaves ``F G^T`` unchanged (chapter 07's one-step modification);
-* :func:`linear_rate` and :func:`loglog_slope`: the rate fits that turn an error curve into a number.
+* :func:`linear_rate`: the rate fit that turns an error curve into a number (power laws:
+  :func:`overparam_utils.fits.loglog_slope`).
 """
 
 from __future__ import annotations
@@ -343,16 +344,3 @@ def linear_rate(
         if inside.sum() >= min_points:
             rates[j] = -np.polyfit(t[inside], np.log(flat[inside, j]), 1)[0]
     return rates.reshape(E.shape[1:])
-
-
-def loglog_slope(steps: ArrayLike, errors: ArrayLike) -> NDArray[np.float64]:
-    """Exponent ``p`` of a power law ``err ~ t^p``: least-squares slope of ``log err`` on ``log t``.
-
-    ``steps (T,)`` positive step counts and ``errors (T, ...)``; returns ``(...)`` slopes (``p = -1`` for an
-    error that falls like ``1/t``). Chapter 07 (the sublinear rate of over-parameterised symmetric descent).
-    """
-    t = np.log(np.asarray(steps, dtype=np.float64))
-    E = np.log(np.asarray(errors, dtype=np.float64))
-    flat = E.reshape(E.shape[0], -1)
-    slopes = np.polyfit(t, flat, 1)[0]
-    return slopes.reshape(E.shape[1:])

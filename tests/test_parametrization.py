@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 import torch
 
+from overparam_utils.fits import loglog_slope
 from overparam_utils.parametrization import (
     MUP,
     NTK,
@@ -13,7 +14,6 @@ from overparam_utils.parametrization import (
     init_weights,
     largest_stable_log2_lr,
     layer_shapes,
-    loglog_slope,
     lr_sweep,
     per_model_loss,
     sgd_step,

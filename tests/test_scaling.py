@@ -7,21 +7,9 @@ from scipy.linalg import sqrtm
 from overparam_utils.ridge import power_law
 from overparam_utils.scaling import (
     least_squares_losses,
-    loglog_slope,
     projection_loss,
     rf_min_norm_losses,
 )
-
-
-def test_loglog_slope_recovers_a_power_law():
-    x = np.array([2.0, 4.0, 8.0, 32.0])
-    slope, intercept = loglog_slope(x, 3.0 * x**-0.7)
-    assert slope == pytest.approx(-0.7)
-    assert intercept == pytest.approx(np.log(3.0))
-    with pytest.raises(ValueError, match="positive"):
-        loglog_slope([1.0, 2.0], [1.0, -1.0])
-    with pytest.raises(ValueError, match="at least 2"):
-        loglog_slope([1.0], [1.0])
 
 
 def explicit_loss_data(X, lam):

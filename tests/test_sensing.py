@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from overparam_utils import sensing
+from overparam_utils.fits import loglog_slope
 from overparam_utils.sensing import (
     SensingLoss,
     adjoint,
@@ -13,7 +14,6 @@ from overparam_utils.sensing import (
     frobenius,
     gaussian_operator,
     linear_rate,
-    loglog_slope,
     loss_gradient_matrix,
     low_rank_psd,
     measure,
@@ -222,7 +222,7 @@ def test_rate_fits_recover_known_rates():
     np.testing.assert_allclose(linear_rate(curves, 1e-8, [1.0, 3 * np.exp(-3.95)]), [0.05, np.nan])
     steps = np.arange(10, 1000)
     power = np.stack([2.0 / steps, 5.0 * steps**-0.5], axis=1)
-    np.testing.assert_allclose(loglog_slope(steps, power), [-1.0, -0.5], rtol=1e-10)
+    np.testing.assert_allclose(loglog_slope(steps, power, axis=0), [-1.0, -0.5], rtol=1e-10)
 
 
 def test_module_lists_its_losses():
