@@ -394,3 +394,16 @@ def intrinsic_dimension(dims: ArrayLike, scores: ArrayLike, target: float) -> fl
         return float(d[0])
     frac = (target - s[k - 1]) / (s[k] - s[k - 1])
     return float(np.exp(np.log(d[k - 1]) + frac * (np.log(d[k]) - np.log(d[k - 1]))))
+
+
+def participation_ratio(v: ArrayLike) -> float:
+    """``(sum v_i^2)^2 / sum v_i^4``: how many coordinates a vector spreads over (1 to ``len(v)``).
+
+    A vector with ``k`` equal non-zero entries gives ``k``; one entry gives 1. Chapter 10 applies it to
+    the change of a network's parameters under full training, ``theta_T - theta_0``, to count the
+    parameters that training moves (an all-zero vector gives ``nan``).
+    """
+    x = np.asarray(v, dtype=np.float64).ravel()
+    s2 = float(np.sum(x**2))
+    s4 = float(np.sum(x**4))
+    return float("nan") if s4 == 0 else s2**2 / s4

@@ -195,3 +195,13 @@ def test_intrinsic_dimension_interpolates_in_log_d():
     assert intrinsic_dimension([1, 2, 4, 8], [0.1, 0.6, 0.4, 0.9], 0.5) < 2
     batched = intrinsic_dimension(dims, np.array([[0.2, 0.5, 0.9], [0.8, 0.9, 0.95]]), 0.5)
     np.testing.assert_allclose(batched, [100, 10])
+
+
+def test_participation_ratio_counts_the_coordinates_a_vector_uses():
+    from overparam_utils.subspace import participation_ratio
+
+    assert participation_ratio([0, 3, 0, 0]) == pytest.approx(1)
+    assert participation_ratio([2, -2, 2, 0, 0]) == pytest.approx(3)
+    v = np.random.default_rng(0).standard_normal(100_000)
+    assert participation_ratio(v) == pytest.approx(len(v) / 3, rel=0.02)  # Gaussian: E x^4 = 3
+    assert np.isnan(participation_ratio(np.zeros(4)))
