@@ -26,8 +26,11 @@
 #
 # **What we redraw.** There are no figures from the paper to redraw at this scale (it is mostly a
 # theory paper). We measure the three degeneracies in small trained ReLU networks, check that
-# together they predict the exact number of flat directions, estimate the LLC by Langevin sampling,
-# and compare a modular with a non-modular network that solve the same two independent tasks.
+# together they predict the exact number of flat directions, test singular learning theory's claim
+# that training lands on degenerate solutions (against the same networks before training), estimate
+# the LLC by Langevin sampling, and compare the LLC of a modular and a non-modular network that solve
+# the same two independent tasks, at every resolution of a sweep, against the spread between two
+# non-modular networks.
 
 # %% tags=["remove-cell"]
 # On Colab, install this book's helper package first (elsewhere this cell does nothing).
@@ -42,7 +45,7 @@ if "google.colab" in sys.modules:
 scale = "book"  # "smoke" (tests), "book" (this page) or "paper" (larger)
 seed = 0  # any integer >= 0: the numbers change with it, the claims must not
 
-# %%
+# %% tags=["hide-cell"]
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -52,6 +55,7 @@ from overparam_utils import chapter
 from overparam_utils.data import digits_split
 from overparam_utils.degeneracy import (
     behavioural_loss,
+    firing_restriction,
     llc_quadratic,
     llc_sgld,
     rank_accounting,
@@ -62,35 +66,38 @@ from overparam_utils.progress import progress
 from overparam_utils.training import mlp, train_classifier
 
 # Digits: n_train images, hidden widths (two hidden layers), n_draws draws of data and
-# weights, Adam for steps full-batch steps. LLC: sgld_chains chains of sgld_steps steps,
-# localisation gamma. Modular task: two halves of mod_dim Gaussian inputs, each with its
-# own teacher of teacher_units ReLUs and its own output; students of width mod_width
-# trained on mod_n examples for mod_steps steps, over mod_draws draws.
+# weights, Adam for steps full-batch steps; n_shuffles random firing sets per unit and
+# arm. LLC: sgld_chains chains of sgld_steps steps, localisation gamma; the modular
+# comparison sweeps gamma over gamma_sweep (log10 range, points). Modular task: two
+# halves of mod_dim Gaussian inputs, each with its own teacher of teacher_units ReLUs
+# and its own output; students of width mod_width trained on mod_n examples for
+# mod_steps steps, over mod_n_draws draws.
 PRESETS = {
     "smoke": dict(
-        n_train=200, widths=[8], n_draws=1, steps=600, lr=1e-2,
-        sgld_chains=4, sgld_steps=300, gamma=100.0,
-        mod_dim=8, teacher_units=4, mod_width=12, mod_n=400, mod_steps=600,
-        mod_lr=3e-3, mod_draws=2,
+        n_train=150, widths=[8], n_draws=1, steps=300, lr=1e-2, n_shuffles=4,
+        sgld_chains=4, sgld_steps=100, gamma=100.0,
+        mod_dim=8, teacher_units=4, mod_width=12, mod_n=200, mod_steps=200,
+        mod_lr=3e-3, mod_n_draws=2, gamma_sweep=(-4, 2, 13),
     ),
     "book": dict(
-        n_train=300, widths=[8, 16], n_draws=2, steps=1500, lr=1e-2,
+        n_train=300, widths=[8, 16], n_draws=2, steps=1500, lr=1e-2, n_shuffles=4,
         sgld_chains=4, sgld_steps=1000, gamma=100.0,
-        mod_dim=8, teacher_units=4, mod_width=16, mod_n=1000, mod_steps=1500,
-        mod_lr=3e-3, mod_draws=3,
+        mod_dim=8, teacher_units=4, mod_width=16, mod_n=600, mod_steps=1200,
+        mod_lr=3e-3, mod_n_draws=3, gamma_sweep=(-4, 2, 13),
     ),
     "paper": dict(
-        n_train=1000, widths=[8, 16, 32], n_draws=5, steps=5000, lr=1e-2,
+        n_train=1000, widths=[8, 16, 32], n_draws=5, steps=5000, lr=1e-2, n_shuffles=4,
         sgld_chains=8, sgld_steps=5000, gamma=100.0,
         mod_dim=16, teacher_units=8, mod_width=32, mod_n=4000, mod_steps=5000,
-        mod_lr=3e-3, mod_draws=10,
+        mod_lr=3e-3, mod_n_draws=10, gamma_sweep=(-4, 2, 13),
     ),
 }
 ch = chapter.setup(
     "11_loss_landscape_degeneracy", scale=scale, seed=seed, presets=PRESETS
 )
 cfg = ch.cfg
-draws = ch.seeds(cfg.n_draws)
+seeds = ch.seeds(cfg.n_draws + 2 * cfg.n_shuffles)
+draws, shuffles = seeds[:cfg.n_draws], seeds[cfg.n_draws:]  # shuffles: random firing sets
 
 # %% [markdown]
 # ## Setup
@@ -127,20 +134,38 @@ draws = ch.seeds(cfg.n_draws)
 
 # %%
 def train_digits(width, draw):
-    """A width-h network trained to near-zero cross-entropy on one draw of the digits."""
+    """A width-h network trained to near-zero cross-entropy on one draw of the digits,
+    with the accounting of the same network before training (its initial weights)."""
     X, y, _, _ = digits_split(cfg.n_train, 500, seed=draw)
     X = X[:, X.std(axis=0) > 0]
+    untrained = rank_accounting(mlp(X.shape[1], width, 10, depth=2, seed=draw), X)
     model = mlp(X.shape[1], width, 10, depth=2, seed=draw)
     history = train_classifier(model, X, y, steps=cfg.steps, lr=cfg.lr,
                                optimizer="adam", seed=draw)
+    lost = [firing_restriction(model, X)] + [
+        np.mean([firing_restriction(model, X, shuffle_seed=s) for s in half])
+        for half in (shuffles[:cfg.n_shuffles], shuffles[cfg.n_shuffles:])]
     return dict(model=model, X=X, loss=history["train_loss"][-1],
-                acc=history["train_acc"][-1], acct=rank_accounting(model, X))
+                acc=history["train_acc"][-1], acct=rank_accounting(model, X),
+                untrained=untrained, lost=lost)
+
+
+def extra_flat(a):
+    """Exactly flat directions beyond one rescaling per hidden unit, as a share of P."""
+    return (a.n_params - a.rank_H - n_hidden(a)) / a.n_params
+
+
+def n_hidden(a):
+    return sum(g.width for g in a.groups)
+
+
+def miss(a, predicted):
+    return abs(predicted - a.rank_H) / a.n_params
 
 
 nets = {(h, d): train_digits(h, d)
         for h, d in progress([(h, d) for h in cfg.widths for d in draws], desc="digits")}
-ch.glue("n_train", cfg.n_train)
-ch.glue("max_loss", max(n["loss"] for n in nets.values()))
+ch.glue(n_train=cfg.n_train, max_loss=max(n["loss"] for n in nets.values()))
 
 # %% [markdown]
 # ## Where the parameters go
@@ -148,34 +173,50 @@ ch.glue("max_loss", max(n["loss"] for n in nets.values()))
 # Every network reaches a training loss below {glue:text}`max_loss:.0e`. For each `Linear` layer we
 # count its parameters, what degeneracies *i* and *ii* leave of them ($r_{\text{act}}
 # r_{\text{grad}}$), and what the firing restriction leaves; then subtract the mixing freedoms of the
-# firing groups, and compare the total with the measured rank of $H$.
+# firing groups, and compare the total with the measured rank of $H$. The competing, degeneracy-free
+# prediction is that only the symmetry every ReLU network has, one rescaling per hidden unit, is
+# flat: rank $P$ minus the number of hidden units.
 
 # %%
 def table_row(net):
     a = net["acct"]
     return dict(P=a.n_params, after_i_ii=a.bound, after_firing=sum(a.layer_bound),
-                predicted=a.predicted, rank_H=a.rank_H,
+                predicted=a.predicted, rank_H=a.rank_H, generic=a.n_params - n_hidden(a),
                 dead=sum(g.dead for g in a.groups),
                 always_on=sum(g.always for g in a.groups),
-                synchronised=sum(g.synchronised for g in a.groups))
+                synchronised=sum(g.synchronised_partial for g in a.groups))
 
 
 rows = {key: table_row(net) for key, net in nets.items()}
 for (h, d), r in rows.items():
     counts = ", ".join(f"{k} {v}" for k, v in r.items())
     print(f"width {h:2d}, draw {d % 1000:3d}: {counts}")
-flat_fraction = min(1 - r["rank_H"] / r["P"] for r in rows.values())
-miscount = max(abs(r["predicted"] - r["rank_H"]) / r["P"] for r in rows.values())
+accts = [net["acct"] for net in nets.values()]
+miscount = max(miss(a, a.predicted) for a in accts)
+generic_miscount = max(miss(a, a.n_params - n_hidden(a)) for a in accts)
+digits_extra = min(extra_flat(a) for a in accts)
+digits_extra_untrained = max(extra_flat(net["untrained"]) for net in nets.values())
+P_of = {key: net["acct"].n_params for key, net in nets.items()}
+firing_gain = min((n["lost"][0] - n["lost"][1]) / P_of[k] for k, n in nets.items())
+shuffle_gain = max((n["lost"][2] - n["lost"][1]) / P_of[k] for k, n in nets.items())
+lost_pct = 100 * min(n["lost"][0] / P_of[k] for k, n in nets.items())
+lost_random_pct = 100 * max(n["lost"][1] / P_of[k] for k, n in nets.items())
+synchronised = sum(g.synchronised_partial for a in accts for g in a.groups)
+synchronised_untrained = sum(g.synchronised_partial for net in nets.values()
+                             for g in net["untrained"].groups)
 big = nets[max(cfg.widths), draws[0]]
 acct = big["acct"]
-for name, value in dict(
-    flat_pct=100 * flat_fraction, miscount_pct=100 * miscount, P_big=acct.n_params,
+ch.glue(
+    miscount_pct=100 * miscount, generic_pct=100 * generic_miscount,
+    digits_extra_pct=100 * digits_extra,
+    digits_extra_untrained_pct=100 * digits_extra_untrained,
+    synchronised=synchronised, P_big=acct.n_params, lost_pct=lost_pct,
+    lost_random_pct=lost_random_pct, n_shuffles=cfg.n_shuffles,
     rank_big=acct.rank_H, pred_big=acct.predicted, bound_big=acct.bound,
     firing_big=sum(acct.layer_bound), sym_big=acct.symmetry, width_big=max(cfg.widths),
-).items():
-    ch.glue(name, value)
+)
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch11-accounting", "caption": "Left: for each layer of one trained network, its parameters, what linear dependence of activations and gradients leaves ($r_{act} r_{grad}$) and what the ReLUs' firing sets leave. Right: eigenvalues of the behavioural-loss Hessian of every network, sorted, relative to the largest; the dotted lines mark the number of directions the three degeneracies predict, and the spectrum falls off a cliff to round-off exactly there."}}
+# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch11-accounting", "caption": "Left: for each layer of one trained network, its parameters, what linear dependence of activations and gradients leaves ($r_{act} r_{grad}$) and what the ReLUs' firing sets leave. Right: eigenvalues of the behavioural-loss Hessian of every network, sorted, relative to the largest; the dotted lines mark the number of directions the three degeneracies predict."}}
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.4, 3.6))
 layers = np.arange(len(acct.fan_in))
 bars = [("parameters", acct.layer_params, OKABE_ITO["sky"]),
@@ -204,12 +245,23 @@ plt.show()
 # {glue:text}`bound_big` of its {glue:text}`P_big` parameters; restricting each ReLU to the examples
 # on which it fires leaves {glue:text}`firing_big`, and the {glue:text}`sym_big` mixing freedoms of
 # the firing groups bring the prediction to {glue:text}`pred_big`. The measured rank of $H$ is
-# {glue:text}`rank_big`. Across all networks at least {glue:text}`flat_pct:.1f`% of the directions
-# are exactly flat, and the prediction misses the measured rank by at most
-# {glue:text}`miscount_pct:.2f`% of $P$. In these networks the firing restriction does most of the
-# work: a unit that fires on only part of the digits sees a slice of its input in which some pixels
-# never vary, so its weights on those pixels do nothing. Whole-layer dependence (*i*, *ii*) shows up
-# mainly through dead units (zero activations, zero gradients) and through the input pixels.
+# {glue:text}`rank_big`. Across all networks the prediction misses the measured rank by at most
+# {glue:text}`miscount_pct:.2f`% of $P$, where the degeneracy-free count (one rescaling per unit)
+# misses by up to {glue:text}`generic_pct:.1f`%. In these networks the firing restriction does most
+# of the work: a unit that fires on only part of the digits sees a slice of its input in which some
+# pixels never vary, so its weights on those pixels do nothing. That is a property of *which* digits
+# a unit selects, not only of how many: restricting every unit to its own firing set loses at least
+# {glue:text}`lost_pct:.1f`% of $P$ in each network, restricting it to a random set of examples of
+# the same size (mean of {glue:text}`n_shuffles` draws) at most
+# {glue:text}`lost_random_pct:.1f`%. Whole-layer dependence (*i*, *ii*) shows up mainly through
+# dead units (zero activations, zero gradients) and through the input pixels. Live units that fire on exactly the same examples (degeneracy *iii* beyond dead and
+# always-on units): {glue:text}`synchronised` in all the digits networks together.
+#
+# Training is not needed for this degeneracy. Beyond one rescaling per unit, the trained networks
+# have at least {glue:text}`digits_extra_pct:.1f`% of their directions exactly
+# flat, but the same networks *before training* already have up to
+# {glue:text}`digits_extra_untrained_pct:.1f`%: sparse pixels make the firing restriction bite at
+# any weights. To see what training does, we need inputs without that structure (below).
 #
 # ## The effective number of parameters
 #
@@ -234,13 +286,11 @@ step = 1.0 / (n_beta * acct.eigvals[0] + cfg.gamma)
 llc, trace = llc_sgld(loss_B, theta_star, nbeta=n_beta, gamma=cfg.gamma, lr=step,
                       steps=cfg.sgld_steps, chains=cfg.sgld_chains, seed=draws[0])
 llc_quad = llc_quadratic(acct.eigvals, n_beta, cfg.gamma)
-eff_fraction = 2 * llc / acct.n_params
-for name, value in dict(gamma=cfg.gamma, chains=cfg.sgld_chains, two_llc=2 * llc,
-                        two_llc_quad=2 * llc_quad, eff_pct=100 * eff_fraction,
-                        resolution=cfg.gamma / n_beta).items():
-    ch.glue(name, value)
+ch.glue(gamma=cfg.gamma, chains=cfg.sgld_chains, two_llc=2 * llc,
+        two_llc_quad=2 * llc_quad, eff_pct=100 * 2 * llc / acct.n_params,
+        resolution=cfg.gamma / n_beta)
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch11-llc", "caption": "Left: the Langevin chains' mean of $n\\beta L_B$ per step, which settles at the estimate of the learning coefficient (first quarter discarded); the dashed line is the value for an exactly quadratic loss with the same Hessian. Right: the soft count $2\\lambda$ of a quadratic loss as the resolution $\\gamma/(n\\beta)$ changes, against the exact rank and $P$: at any finite resolution the effective count is far below the rank."}}
+# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch11-llc", "caption": "Left: the Langevin chains' mean of $n\\beta L_B$ per step, which settles at the estimate of the learning coefficient (first quarter discarded); the dashed line is the value for an exactly quadratic loss with the same Hessian. Right: the soft count $2\\lambda$ of a quadratic loss as the resolution $\\gamma/(n\\beta)$ changes, against the exact rank and $P$."}}
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.0, 3.4))
 ax1.plot(np.arange(1, len(trace) + 1), n_beta * trace, color=OKABE_ITO["blue"], lw=1)
 ax1.axhline(llc_quad, color="black", ls="--", lw=1, label="quadratic prediction")
@@ -264,20 +314,25 @@ plt.show()
 # The Langevin estimate gives $2\hat\lambda$ = {glue:text}`two_llc:.0f` effective parameters, against
 # {glue:text}`two_llc_quad:.0f` for an exactly quadratic loss with the same Hessian: at this
 # resolution (eigenvalues below {glue:text}`resolution:.1f` count as flat) the loss is close to
-# quadratic, and the effective count is {glue:text}`eff_pct:.0f`% of $P$. Most of the directions that
-# are not exactly flat are almost flat. The number depends on the resolution, as the right panel
-# shows; that dependence, not a single value, is what the LLC describes.
+# quadratic, so the Hessian's spectrum is a good stand-in for the LLC in what follows. The count,
+# {glue:text}`eff_pct:.0f`% of $P$ here, is set by the resolution, as the right panel shows: any
+# value between the exact rank and zero can be had by moving $\gamma$. So no check below rests on
+# one $\gamma$; comparisons of LLCs are made across a sweep of resolutions.
 #
-# ## Modular networks
+# ## Training and modularity
 #
-# The paper argues that a network built from modules that do not interact should be more degenerate
-# than one whose parts interact. We test it on a task made of two independent tasks: the input is two
-# halves of {glue:text}`mod_dim` Gaussian coordinates, and each of the two outputs is a small random
-# ReLU network ({glue:text}`teacher_units` units) of its own half. The same student architecture
-# (width {glue:text}`mod_width`) is trained twice on the same data with the squared loss: once as an
-# ordinary dense network, and once as a modular one, whose weights between the two halves of every
-# layer are held at zero. Both fit the data; we then measure both in the same full parameter space,
-# with the cross weights free to move.
+# Two claims of the paper are about which solutions training finds: singular learning theory says
+# training is biased towards degenerate solutions, and the paper argues that a network built from
+# modules that do not interact is more degenerate than one whose parts interact. We test both on a
+# task made of two independent tasks: the input is two halves of {glue:text}`mod_dim` Gaussian
+# coordinates (no sparse pixels), and each of the two outputs is a small random ReLU network
+# ({glue:text}`teacher_units` units) of its own half. A student of width {glue:text}`mod_width` is
+# trained with the squared loss three times on the same data: as an ordinary dense network, as a
+# modular one whose weights between the two halves of every layer are held at zero (same initial
+# weights otherwise), and as a second dense network from other initial weights. The two dense
+# networks show how much the degeneracy varies between equally good solutions without any change
+# of architecture; the modular network must differ from the dense one by more than that. All are
+# measured in the same full parameter space, the modular network's cross weights free to move.
 
 # %%
 def teacher_outputs(X, rng):
@@ -327,88 +382,169 @@ def train_regression(model, X, Y, masks=None):
     return float(loss.detach())
 
 
+def student(init_seed):
+    return mlp(2 * cfg.mod_dim, cfg.mod_width, 2, depth=2, seed=init_seed)
+
+
+mod_seeds = ch.seeds(2 * cfg.mod_n_draws)  # data and weights; other weights for dense_2
 modular_runs = []
-for d in progress(ch.seeds(cfg.mod_draws), desc="modular"):
+for i in progress(range(cfg.mod_n_draws), desc="modular"):
+    d, other = mod_seeds[i], mod_seeds[cfg.mod_n_draws + i]
     rng = np.random.default_rng(d)
     X = rng.standard_normal((cfg.mod_n, 2 * cfg.mod_dim))
     Y = teacher_outputs(X, rng)
-    out = {}
-    for kind, masks in (("dense", None), ("modular", block_masks(cfg.mod_width))):
-        model = mlp(2 * cfg.mod_dim, cfg.mod_width, 2, depth=2, seed=d)
+    out = dict(untrained=dict(loss=np.nan, acct=rank_accounting(student(d), X)))
+    arms = (("dense", None, d), ("modular", block_masks(cfg.mod_width), d),
+            ("dense_2", None, other))
+    for kind, masks, init_seed in arms:
+        model = student(init_seed)
         loss = train_regression(model, X, Y, masks)
         out[kind] = dict(loss=loss, acct=rank_accounting(model, X))
     modular_runs.append(out)
-rank_ratio = np.median([r["modular"]["acct"].rank_H / r["dense"]["acct"].rank_H
-                        for r in modular_runs])
-mod_n_beta = cfg.mod_n / np.log(cfg.mod_n)
-soft_ratio = np.median([
-    llc_quadratic(r["modular"]["acct"].eigvals, mod_n_beta, cfg.gamma)
-    / llc_quadratic(r["dense"]["acct"].eigvals, mod_n_beta, cfg.gamma)
-    for r in modular_runs])
-mod_accts = [r[k]["acct"] for r in modular_runs for k in r]
-mod_miscount = max(abs(a.predicted - a.rank_H) / a.n_params for a in mod_accts)
-for name, value in dict(
-    mod_dim=cfg.mod_dim, teacher_units=cfg.teacher_units, mod_width=cfg.mod_width,
-    rank_ratio=rank_ratio, soft_ratio=soft_ratio, mod_miscount_pct=100 * mod_miscount,
-    mod_P=modular_runs[0]["dense"]["acct"].n_params,
-    mod_max_loss=max(r[k]["loss"] for r in modular_runs for k in r),
-).items():
-    ch.glue(name, value)
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch11-modular", "caption": "Behavioural-loss Hessian spectra of the dense (solid) and the modular (dashed) network trained on the same two independent tasks, one colour per draw. The modular network's spectrum drops to round-off earlier: it has more exactly flat directions, even counting its zero cross-module weights as free parameters."}}
-fig, ax = plt.subplots(figsize=(5.8, 3.5))
+# %% [markdown]
+# For each network we compute the quadratic LLC $\lambda(\gamma)$ from its Hessian spectrum at
+# {glue:text}`n_gammas` localisations $\gamma$ from {glue:text}`gamma_lo:.0e` to
+# {glue:text}`gamma_hi:.0e` (at the same $n\beta$ for all, since all fit the same targets and $L_B$
+# is in the same output units), and per draw the largest log-ratio over the sweep,
+# $\max_\gamma \ln\bigl(\lambda_{\text{modular}}(\gamma)/\lambda_{\text{dense}}(\gamma)\bigr)$: it is
+# below zero only if the modular network has the lower LLC at *every* resolution.
+
+# %%
+mod_n_beta = cfg.mod_n / np.log(cfg.mod_n)
+gammas = np.logspace(*cfg.gamma_sweep)
+
+
+def llc_curve(a):
+    return np.array([llc_quadratic(a.eigvals, mod_n_beta, g) for g in gammas])
+
+
+def worst_log_ratio(run, kind):
+    """max over the sweep of ln(lambda_kind / lambda_dense); < 0: lower everywhere."""
+    return float(np.max(np.log(llc_curve(run[kind]["acct"])
+                               / llc_curve(run["dense"]["acct"]))))
+
+
+mod_worst = [worst_log_ratio(r, "modular") for r in modular_runs]
+dense_worst = [worst_log_ratio(r, "dense_2") for r in modular_runs]
+student_extra = min(extra_flat(r[k]["acct"]) for r in modular_runs
+                    for k in ("dense", "dense_2"))
+student_extra_untrained = max(extra_flat(r["untrained"]["acct"]) for r in modular_runs)
+student_accts = [r[k]["acct"] for r in modular_runs for k in ("dense", "dense_2")]
+student_miscount = max(miss(a, a.predicted) for a in student_accts)
+student_generic = max(miss(a, a.n_params - n_hidden(a)) for a in student_accts)
+ch.glue(
+    mod_dim=cfg.mod_dim, teacher_units=cfg.teacher_units, mod_width=cfg.mod_width,
+    n_gammas=len(gammas), gamma_lo=gammas[0], gamma_hi=gammas[-1],
+    mod_worst=max(mod_worst), dense_worst=max(dense_worst),
+    mod_worst_min=min(mod_worst), mod_bar=np.log(0.95),
+    dead_untrained=sum(g.dead for r in modular_runs
+                       for g in r["untrained"]["acct"].groups),
+    mod_verdict="is" if max(mod_worst) < np.log(0.95) else "is not",
+    student_extra_pct=100 * student_extra,
+    student_extra_untrained_pct=100 * student_extra_untrained,
+    student_miscount_pct=100 * student_miscount,
+    student_generic_pct=100 * student_generic,
+    mod_P=modular_runs[0]["dense"]["acct"].n_params,
+    mod_max_loss=max(r[k]["loss"] for r in modular_runs
+                     for k in ("dense", "modular", "dense_2")),
+)
+
+# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch11-modular", "caption": "The quadratic LLC of the modular network (left) and of a second dense network from other initial weights (right), relative to the dense network trained on the same data, across the sweep of localisations $\\gamma$; one line per draw. Below the dashed line, the network has fewer effective parameters than the dense one at that resolution."}}
+fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.4), sharey=True)
 draw_colors = sweep_colors(len(modular_runs))
-for r, color in zip(modular_runs, draw_colors, strict=True):
-    for kind, ls in (("dense", "-"), ("modular", "--")):
-        ev = np.abs(r[kind]["acct"].eigvals)
-        ax.plot(np.arange(1, len(ev) + 1), ev / ev[0], ls=ls, color=color, lw=1.3)
-ax.plot([], [], "-", color="grey", label="dense")
-ax.plot([], [], "--", color="grey", label="modular (cross weights zero)")
-ax.set(yscale="log", ylim=(1e-20, 2), xlabel="rank of the eigenvalue",
-       ylabel=r"$|\lambda| / \lambda_{\max}$", title=f"P = {mod_accts[0].n_params}")
-ax.legend()
+for ax, kind, title in ((axes[0], "modular", "modular / dense"),
+                        (axes[1], "dense_2", "dense (other weights) / dense")):
+    for r, color in zip(modular_runs, draw_colors, strict=True):
+        ratio = llc_curve(r[kind]["acct"]) / llc_curve(r["dense"]["acct"])
+        ax.plot(gammas, ratio, "o-", color=color, lw=1.3, ms=3)
+    ax.axhline(1.0, color="black", ls="--", lw=1)
+    ax.set(xscale="log", xlabel=r"localisation $\gamma$", title=title)
+axes[0].set(ylabel=r"$\lambda / \lambda_{\mathrm{dense}}$ (quadratic LLC)")
 plt.show()
 
 # %% [markdown]
-# Both networks fit their data (loss below {glue:text}`mod_max_loss:.0e`). The modular network's
-# Hessian has {glue:text}`rank_ratio:.3f` times the rank of the dense network's (median over draws):
-# fewer directions that matter, although both have the same $P$ = {glue:text}`mod_P` parameters. At the
-# LLC's resolution the soft counts compare as {glue:text}`soft_ratio:.2f`. With only two outputs, the
-# three-degeneracy prediction of the rank is less tight here (off by up to
-# {glue:text}`mod_miscount_pct:.1f`% of $P$): a layer feeding two outputs has backward gradients
-# that are linearly dependent across units in ways the simple count does not capture.
+# All the students fit their data (loss below {glue:text}`mod_max_loss:.0e`). Beyond one rescaling
+# per unit, the trained dense students have at least {glue:text}`student_extra_pct:.1f`% of their
+# {glue:text}`mod_P` directions exactly flat, the same students before training at most
+# {glue:text}`student_extra_untrained_pct:.1f`%; whether training wins on every draw is what the
+# check `training_finds_degenerate_solutions` records. With two outputs the three-degeneracy count
+# is less tight: it misses the students' rank by up to {glue:text}`student_miscount_pct:.1f`% of
+# $P$ (the degeneracy-free count by up to {glue:text}`student_generic_pct:.1f`%), so these
+# networks have dependencies that the simple count does not capture; we have not identified them.
+#
+# Over the sweep, the largest log-ratio of the modular to the dense LLC is
+# {glue:text}`mod_worst:.2f` on the worst draw ({glue:text}`mod_worst_min:.2f` on the best); the
+# paper's claim, with a 5% margin, needs it below {glue:text}`mod_bar:.2f` on every draw, and in
+# this run it {glue:text}`mod_verdict`. For scale, between the two dense networks from different
+# initial weights the same statistic reaches {glue:text}`dense_worst:.2f`.
 #
 # ## Claim checks
 
 # %%
 ch.check(
-    "exactly_flat_directions",
-    "every trained digits network has over 4% exactly flat directions "
-    "(1 - rank(H) / P at round-off, smallest over networks)",
-    flat_fraction, ">", 0.04,
-)
-ch.check(
     "three_degeneracies_predict_the_rank",
     "activation and gradient dependence, firing sets and firing-group mixing predict "
-    "rank(H) within 1% of P (largest miss over digits networks)",
+    "rank(H) within 1% of P (largest miss over the trained digits networks)",
     miscount, "<", 0.01,
+    control=generic_miscount,
+    control_is="degeneracy-free count: only one rescaling per hidden unit is flat",
 )
 ch.check(
-    "effective_parameters_below_half",
-    "the LLC estimate counts under half of the parameters as effective (2 lambda / P)",
-    eff_fraction, "<", 0.5,
+    "firing_sets_select_dependent_inputs",
+    "a ReLU's firing set selects examples on which its inputs are linearly dependent: "
+    "restricting each unit to its own firing set loses over 1% of P more directions than "
+    "random sets of the same size (mean of n_shuffles; smallest paired gap over digits "
+    "networks)",
+    firing_gain, ">", 0.01,
+    control=shuffle_gain,
+    control_is="a second batch of random firing sets instead of the unit's own "
+    "(largest gap over networks)",
+)
+ch.check(
+    "training_finds_degenerate_solutions",
+    "trained students have over 2% of their directions exactly flat beyond one rescaling "
+    "per hidden unit (smallest over trained dense students)",
+    student_extra, ">", 0.02,
+    control=student_extra_untrained,
+    control_is="the same students before training (largest over draws)",
+    known_miss="the extra flat directions come from units that die in training; some "
+    "trained students have none, and untrained students can have dead units too",
+)
+ch.check(
+    "modular_network_lower_llc",
+    "a modular network has a lower LLC than a dense one trained on the same two "
+    "independent tasks, by over 5%, at every resolution of the sweep and on every draw "
+    "(largest log-ratio over draws and gammas)",
+    max(mod_worst), "<", np.log(0.95),
+    control=max(dense_worst),
+    control_is="a second dense network from other initial weights instead of the modular",
+    known_miss="the modular-dense gap is not larger than the gap between two dense "
+    "networks from different initial weights at this scale",
+)
+ch.check(
+    "synchronised_relus",
+    "some live ReLUs that fire on part of the data fire on exactly the same examples "
+    "(count over the trained digits networks)",
+    synchronised, ">", 0,
+    control=synchronised_untrained,
+    control_is="the same networks before training",
+    known_miss="with hundreds of distinct digits, no two live units share a firing set; "
+    "degeneracy (iii) appears here only as dead and always-on units",
+)
+ch.check(
+    "networks_fit_their_data",
+    "every trained network (digits and students) reaches a training loss below 1e-2 "
+    "(1e-1 at smoke scale)",
+    max(max(n["loss"] for n in nets.values()),
+        max(r[k]["loss"] for r in modular_runs for k in ("dense", "modular", "dense_2"))),
+    "<", {"smoke": 0.1, "book": 1e-2, "paper": 1e-2}, kind="setup",
 )
 ch.check(
     "sgld_agrees_with_quadratic",
     "the Langevin LLC estimate agrees with the quadratic value from the Hessian within "
-    "25% (ratio)",
-    llc / llc_quad, "between", (0.75, 1.25),
-)
-ch.check(
-    "modular_network_more_degenerate",
-    "a modular network has a lower Hessian rank than a dense one trained on the same two "
-    "independent tasks (rank ratio, median over draws)",
-    rank_ratio, "<", 0.98,
+    "25% (ratio), so the Hessian spectrum stands in for the LLC",
+    llc / llc_quad, "between", (0.75, 1.25), kind="setup",
 )
 
 # %%
@@ -419,30 +555,43 @@ ch.report()
 #
 # | | paper | here |
 # |---|---|---|
-# | degeneracy *i*: dependent activations | a source of flat directions | rank of each layer's inputs; in these networks mostly through dead units, and per unit through its firing set |
+# | degeneracy *i*: dependent activations | a source of flat directions | rank of each layer's inputs; in these networks mostly through dead units, and per unit through its firing set (≥ {glue:text}`lost_pct:.1f`% of $P$, random firing sets ≤ {glue:text}`lost_random_pct:.1f`%) |
 # | degeneracy *ii*: dependent gradients | a source of flat directions | rank of the backward Jacobians; only dead units reduce it in the digits networks |
-# | degeneracy *iii*: synchronised ReLUs | a source of flat directions | firing sets and groups of identical firing (mixing freedoms, rescaling included) |
-# | together | reduce the effective parameter count | predict rank($H$) within {glue:text}`miscount_pct:.2f`% of $P$; ≥ {glue:text}`flat_pct:.1f`% of directions exactly flat |
-# | effective parameters | $2\lambda$ (LLC) | SGLD: $2\hat\lambda$ = {glue:text}`two_llc:.0f` of $P$ = {glue:text}`P_big` (quadratic value {glue:text}`two_llc_quad:.0f`) |
-# | modularity | modular networks are more degenerate (heuristic) | modular/dense Hessian rank {glue:text}`rank_ratio:.3f`; soft counts {glue:text}`soft_ratio:.2f` |
+# | degeneracy *iii*: synchronised ReLUs | a source of flat directions | only dead and always-on units; {glue:text}`synchronised` live units share a firing set (not reproduced) |
+# | together | reduce the effective parameter count | predict rank($H$) within {glue:text}`miscount_pct:.2f`% of $P$ on the digits; off by up to {glue:text}`student_miscount_pct:.1f`% on the two-output students |
+# | training (SLT) | is biased towards degenerate solutions | not reproduced: exactly flat beyond rescaling, trained students ≥ {glue:text}`student_extra_pct:.1f`%, untrained ≤ {glue:text}`student_extra_untrained_pct:.1f`%; digits trained ≥ {glue:text}`digits_extra_pct:.1f`%, untrained up to {glue:text}`digits_extra_untrained_pct:.1f`% |
+# | effective parameters | $2\lambda$ (LLC) | SGLD: $2\hat\lambda$ = {glue:text}`two_llc:.0f` of $P$ = {glue:text}`P_big` (quadratic value {glue:text}`two_llc_quad:.0f`); the count is set by $\gamma$ |
+# | modularity | modular networks are more degenerate (heuristic) | not reproduced: worst log LLC ratio over the sweep, modular/dense {glue:text}`mod_worst:.2f` (bar {glue:text}`mod_bar:.2f`), dense/dense {glue:text}`dense_worst:.2f` |
 #
 # What differs. We could read only the paper's abstract and a secondary summary, not its sections, so
 # the exact form of its arguments is not checked. The paper defines the effective parameter count
-# through a behavioural loss and the LLC; we use the squared change of the logits as that loss, the
-# common $n\beta = n/\ln n$, and a localisation set by the initial weights' size, which are our
-# choices. The per-unit firing restriction and the $m^2$ mixing count are our reading of how
-# degeneracies *i* and *iii* combine in a ReLU layer; they predict the digits networks' ranks almost
-# exactly, but with two outputs (the modular task) further dependencies appear that they miss. The
-# modularity test compares two solutions of the same data (dense and block-modular) rather than the
-# paper's own module-finding metric, which we did not implement; the paper's Interaction Basis is not
+# through a behavioural loss and the LLC; we use the squared change of the outputs as that loss, the
+# common $n\beta = n/\ln n$, and the quadratic LLC from the Hessian's spectrum for comparisons across
+# resolutions, checked against a Langevin estimate at one $\gamma$ only (a setup check); these are our
+# choices. A single effective-parameter fraction is not checked: at a near-quadratic loss it is set by
+# the chosen $\gamma$. The per-unit firing restriction and the $m^2$ mixing count are our reading of
+# how degeneracies *i* and *iii* combine in a ReLU layer; the firing-set check tests that reading
+# against random firing sets of the same sizes. That one rescaling per hidden unit is flat is a
+# symmetry of every ReLU network, so it is a unit test of the helper, not a check; the chapter counts
+# flat directions beyond it. Three of the paper's claims are recorded as not reproduced at this
+# scale. Synchronised live ReLUs: in this run {glue:text}`synchronised` among a few hundred distinct
+# digits. Training towards degenerate solutions: the untrained networks are degenerate too (on the
+# digits through sparse pixels; the untrained students have {glue:text}`dead_untrained` units dead
+# at initialisation in all), and on the seeds we tried the trained students did not beat the
+# untrained ones on every draw (in this run: smallest trained {glue:text}`student_extra_pct:.1f`%,
+# largest untrained {glue:text}`student_extra_untrained_pct:.1f`%).
+# Modularity: the modular and dense networks solve the same data, the modular one with its cross
+# weights held at zero, and we compare them against the spread between two dense solutions rather
+# than with the paper's own module-finding metric, which we did not implement; on the seeds we tried
+# the modular network did not have the lower LLC at every resolution on every draw. The paper's Interaction Basis is not
 # built here.
 #
 # ## Try it
 #
-# - Set `gamma=10.0` in the `book` preset: the resolution gets finer, the Langevin chains need more
-#   steps to settle, and the effective count rises towards the exact rank.
-# - Train longer (`steps=5000`): units keep dying and firing sets shrink, and the number of exactly
-#   flat directions grows; the three-degeneracy prediction keeps tracking the rank.
+# - Set `gamma=10.0` in the `book` preset: the resolution gets finer. What do you expect the
+#   Langevin estimate to do, and do the chains still settle in `sgld_steps` steps?
+# - Give the modular comparison more draws (`mod_n_draws=10`) or wider students
+#   (`mod_width=32`): does the modular network pull away from the spread between two dense ones?
 #
 # **Related chapters.**
 # - {doc}`09_hessian_bulk_and_outliers`: the Hessian spectrum: a bulk at zero and $k - 1$ outliers.

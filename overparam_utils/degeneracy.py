@@ -9,6 +9,8 @@ For a fully connected ReLU network ``nn.Sequential(Linear, ReLU, ..., Linear)`` 
   columns are the second degeneracy;
 * :func:`firing_groups`: hidden ReLUs that never fire, always fire, or fire on exactly the same examples
   as others: the third degeneracy;
+* :func:`firing_restriction`: how many input directions each ReLU loses on the examples where it fires,
+  and the same for random firing sets of the same sizes (a control);
 * :func:`rank_accounting`: puts the three together into a prediction of the rank of the output Jacobian
   (the Hessian rank of the behavioural loss), to compare with the measured one;
 * :func:`llc_sgld`: an SGLD estimate of the local learning coefficient, the effective parameter count of
@@ -121,6 +123,12 @@ class FiringGroups:
         return int(sum(s for s in self.sizes if s > 1))
 
     @property
+    def synchronised_partial(self) -> int:
+        """Units that fire on some but not all examples and share their firing set with another such unit:
+        degeneracy (iii) beyond the trivial cases (dead units and always-on units, which act linearly)."""
+        return self.synchronised - (self.always if self.always > 1 else 0)
+
+    @property
     def symmetry_dimension(self) -> int:
         """Dimension of the weight changes that leave the outputs on the data unchanged, mixing this layer's
         live units with the next layer: ``m**2`` per group of ``m`` units with the same pattern (any invertible
@@ -227,6 +235,29 @@ def rank_accounting(model, X: ArrayLike) -> RankAccounting:
         rank_H=int(np.sum(np.abs(eigvals) > rank_tolerance(np.abs(eigvals).max(), H.shape))),
         eigvals=eigvals,
     )
+
+
+def firing_restriction(model, X: ArrayLike, *, shuffle_seed: int | None = None) -> int:
+    """Directions lost by restricting each hidden ReLU's incoming weights to the examples on which it fires.
+
+    Sums, over the units of every ``Linear`` layer followed by a ReLU, ``rank(A) - rank(A[fires_j])``, with
+    ``A`` the layer's input :func:`layer_activations` and ``fires_j`` unit ``j``'s firing set: a unit's
+    incoming weights act only on those examples, so input directions that are constant-free there change
+    nothing (degeneracies *i* and *iii* of chapter 11, unit by unit). With ``shuffle_seed``, each unit's
+    firing set is replaced by a random subset of the data of the same size: the control that keeps how often
+    each unit fires but not *which* examples it selects. The model is converted to float64 in place.
+    """
+    acts = layer_activations(model, X)
+    patterns = relu_patterns(model, X)
+    rng = None if shuffle_seed is None else np.random.default_rng(shuffle_seed)
+    lost = 0
+    for a, fires in zip(acts, patterns, strict=False):
+        full = numerical_rank(a)
+        for j in range(fires.shape[1]):
+            mask = fires[:, j] if rng is None else rng.permutation(fires[:, j])
+            if mask.any():
+                lost += full - numerical_rank(a[mask])
+    return int(lost)
 
 
 def behavioural_loss(model, X: ArrayLike) -> Callable:

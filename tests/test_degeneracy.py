@@ -5,6 +5,7 @@ import torch
 from overparam_utils.degeneracy import (
     behavioural_loss,
     firing_groups,
+    firing_restriction,
     layer_activations,
     layer_backward_jacobians,
     llc_quadratic,
@@ -56,6 +57,9 @@ def test_firing_groups_on_a_constructed_pattern():
     assert (g.width, g.dead, g.always) == (6, 1, 1)
     assert sorted(g.sizes) == [1, 1, 1, 2]  # units 2 and 3 fire together
     assert g.synchronised == 2
+    assert g.synchronised_partial == 2
+    both_on = firing_groups(np.ones((3, 2), dtype=bool))
+    assert (both_on.synchronised, both_on.synchronised_partial) == (2, 0)
     assert g.symmetry_dimension == 1 + 1 + 1 + 4 + 1
 
 
@@ -109,3 +113,31 @@ def test_sgld_on_a_quadratic_matches_the_closed_form():
     )
     assert trace.shape == (4000,)
     assert est == pytest.approx(llc_quadratic(h.numpy(), nbeta, gamma), rel=0.1)
+
+
+def test_every_hidden_relu_unit_gives_one_flat_direction():
+    """Rescaling a unit's input weights by c and its output weights by 1/c changes nothing: rank(H) is at
+    most P minus the number of hidden units, with equality for a generic network on enough data (the
+    floor that chapter 11 subtracts before counting degeneracy)."""
+    for seed in range(4):
+        model, X = net_and_data(seed=seed, n=300, d=4, width=5, k=3)
+        a = rank_accounting(model, X)
+        n_hidden = sum(g.width for g in a.groups)
+        assert a.rank_H <= a.n_params - n_hidden
+        assert a.rank_H == a.predicted
+        if seed == 2:  # no dead or always-on unit: exactly the rescalings are flat
+            assert a.rank_H == a.n_params - n_hidden
+
+
+def test_firing_restriction_counts_an_input_that_is_constant_where_a_unit_fires():
+    """Unit 0 fires exactly where the binary input x0 is 0, so on its firing set x0 is constant: one
+    direction lost. The other units fire on random halves, where every input still varies. Random
+    firing sets of the same sizes lose nothing."""
+    rng = np.random.default_rng(0)
+    X = np.hstack([rng.integers(0, 2, (400, 1)), rng.standard_normal((400, 3))]).astype(float)
+    model = mlp(4, 3, 2, depth=1, seed=0).double()
+    with torch.no_grad():
+        model[0].weight[0] = torch.tensor([-1.0, 0.0, 0.0, 0.0], dtype=torch.float64)
+        model[0].bias[0] = 0.5
+    assert firing_restriction(model, X) == 1
+    assert firing_restriction(model, X, shuffle_seed=1) == 0
