@@ -179,6 +179,20 @@ def test_claim_checks_without_a_control_are_listed(smoke_book, capsys):
         warnings.warn("claim checks without a control yet:\n" + "\n".join(lines), stacklevel=1)
 
 
+def run_probe(smoke_book: Path, server: str, tmp_path: Path, page: str) -> dict:
+    """Serve ``page`` (HTML whose script writes JSON into ``<pre id="result">``) next to the built book,
+    load it in headless Chromium and return that JSON."""
+    probe = smoke_book / "html" / "_probe.html"
+    probe.write_text(page)
+    try:
+        dom = rendered_dom(f"{server}/_probe.html", tmp_path)
+    finally:
+        probe.unlink()
+    found = re.search(r'<pre id="result">(.*?)</pre>', dom, re.S)
+    assert found and found.group(1) != "pending", "the probe did not finish"
+    return json.loads(html.unescape(found.group(1)))
+
+
 PROBE = """<!doctype html><html><body><pre id="result">pending</pre><script>
 const pages = %s, width = %d, out = {};
 let left = pages.length;
@@ -205,15 +219,7 @@ for (const page of pages) {
 @needs_chromium
 def test_no_code_line_runs_past_the_column_of_a_1280_pixel_window(smoke_book, server, tmp_path):
     """Every code cell of every chapter (folded ones opened) fits the article column at 1280 px."""
-    probe = smoke_book / "html" / "_column_probe.html"
-    probe.write_text(PROBE % (json.dumps(CHAPTERS), 1280))
-    try:
-        dom = rendered_dom(f"{server}/_column_probe.html", tmp_path)
-    finally:
-        probe.unlink()
-    found = re.search(r'<pre id="result">(.*?)</pre>', dom, re.S)
-    assert found and found.group(1) != "pending", "the probe did not finish"
-    result = json.loads(html.unescape(found.group(1)))
+    result = run_probe(smoke_book, server, tmp_path, PROBE % (json.dumps(CHAPTERS), 1280))
     assert set(result) == set(CHAPTERS)
     overflowing = {page: lines for page, lines in result.items() if lines}
     assert not overflowing, f"code cells wider than the column at 1280 px: {overflowing}"
@@ -246,15 +252,7 @@ for (const theme of ["light", "dark"]) {
 @pytest.mark.slow
 @needs_chromium
 def test_claims_page_opens_with_its_summary_and_figure_in_light_and_dark(smoke_book, server, tmp_path):
-    probe = smoke_book / "html" / "_claims_probe.html"
-    probe.write_text(CLAIMS_PROBE)
-    try:
-        dom = rendered_dom(f"{server}/_claims_probe.html", tmp_path)
-    finally:
-        probe.unlink()
-    found = re.search(r'<pre id="result">(.*?)</pre>', dom, re.S)
-    assert found and found.group(1) != "pending", "the probe did not finish"
-    result = json.loads(html.unescape(found.group(1)))
+    result = run_probe(smoke_book, server, tmp_path, CLAIMS_PROBE)
     for theme in ("light", "dark"):
         got = result[theme]
         assert got["theme"] == theme and got["summary"], got
