@@ -49,7 +49,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from overparam_utils import chapter
-from overparam_utils.crossover import crossings
+from overparam_utils.fits import crossings
 from overparam_utils.fits import loglog_slope
 from overparam_utils.modular import (
     fourier_power,

@@ -48,14 +48,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from overparam_utils import chapter
-from overparam_utils.crossover import (
-    bootstrap_crossover,
-    crossings,
-    online_sgd_linear,
-    ridge_path,
-    sgd_expected_risk,
-)
+from overparam_utils.crossover import online_sgd_linear, ridge_path, sgd_expected_risk
 from overparam_utils.features import relu_features
+from overparam_utils.fits import bootstrap_crossover, crossings
 from overparam_utils.plotting import OKABE_ITO
 from overparam_utils.progress import progress
 

@@ -15,10 +15,11 @@
 
 - ``data``: synthetic data with a known truth and the bundled datasets (digits, MNIST-1D), label flips;
 - ``features``: random-feature maps; ``spectra``: spectra of data matrices; ``stats``: rank statistics;
-- ``linear``: exact gradient-descent paths of least squares; ``ridge``: ridge paths and their theory;
+- ``linear``: exact gradient-descent paths of least squares; ``ridge``: ridge paths, the arc-cosine kernel
+  and their theory; ``fits``: power-law fits and where two curves cross;
 - ``scaling``: scaling-law models and fits; ``training``: batched torch training loops;
 - ``xor`` (05), ``bounds`` (06), ``sensing`` (07, 08), ``hessian`` (09, 11), ``subspace`` (10),
-  ``degeneracy`` (11), ``parametrization`` (12), ``modular`` (13), ``crossover`` (13, 15), ``shortcuts``
+  ``degeneracy`` (11), ``parametrization`` (12), ``modular`` (13), ``crossover`` (15), ``shortcuts``
   (14), ``memorization`` (16), ``pergrad`` (17, 18), ``scores`` (18), ``noisy`` (19), ``bayes`` (20).
 
 **Engine** (``engine``): executes, caches, dispatches and publishes; it imports the record contract and

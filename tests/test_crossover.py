@@ -1,14 +1,8 @@
 import numpy as np
 import pytest
 
-from overparam_utils.crossover import (
-    bootstrap_crossover,
-    crossings,
-    crossover,
-    online_sgd_linear,
-    ridge_path,
-    sgd_expected_risk,
-)
+from overparam_utils.crossover import online_sgd_linear, ridge_path, sgd_expected_risk
+from overparam_utils.fits import bootstrap_crossover, crossings, crossover
 
 
 def power_laws(x):
