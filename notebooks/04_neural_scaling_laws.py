@@ -52,12 +52,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from overparam_utils import chapter
+from overparam_utils.data import SphereEmbedding
 from overparam_utils.fits import loglog_slope
 from overparam_utils.plotting import OKABE_ITO, log_ticks, sweep_colors
 from overparam_utils.progress import progress
 from overparam_utils.scaling import (
     FeatureMoments,
-    SphereEmbedding,
     kernel_regression_losses,
     rf_data_excess,
     rf_least_squares_losses,

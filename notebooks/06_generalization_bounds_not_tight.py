@@ -65,7 +65,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.neural_network import MLPClassifier
 
 from overparam_utils import chapter
-from overparam_utils.bounds import (
+from overparam_utils.worlds import (
     expected_distinct_fraction,
     least_squares_toward_reference,
     linear_learner_worlds,

@@ -53,17 +53,16 @@ import torch
 import torch.nn.functional as F
 
 from overparam_utils import chapter
+from overparam_utils.data import gaussian_mixture, sample_mixture
 from overparam_utils.hessian import (
     FlatModel,
     barrier_height,
     count_outliers,
     cross_entropy_gauss_newton,
     cross_entropy_loss,
-    gaussian_mixture,
     hessian,
     loss_along_line,
     output_jacobian,
-    sample_mixture,
     top_eigenvalues,
 )
 from overparam_utils.plotting import OKABE_ITO, sweep_colors

@@ -1,11 +1,18 @@
-"""Synthetic data generators with a known ground truth (no downloads, ever)."""
+"""Synthetic data generators with a known ground truth (no downloads, ever), and the bundled datasets.
+
+* :class:`LinearTeacher`, :func:`tanh_single_index`: teachers for regression (chapters 01, 02);
+* :func:`gaussian_mixture`, :func:`sample_mixture`: Gaussian clusters, one class each (chapter 09);
+* :func:`sphere_points`, :class:`SphereEmbedding`: inputs on a curved ``d``-dimensional manifold (chapter 04);
+* :func:`load_digits`, :func:`digits_split`, :func:`mnist1d_split`: scikit-learn's digits and MNIST-1D's
+  procedural generator; :func:`flip_labels`: label noise.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 
 @dataclass(frozen=True)
@@ -151,3 +158,67 @@ def flip_labels(
     shift = rng.integers(1, n_classes, size=n_flip)
     noisy[flipped] = (y[flipped] + shift) % n_classes
     return noisy.astype(np.int64), flipped
+
+
+def gaussian_mixture(
+    n_per_cluster: int, n_clusters: int, dim: int, separation: float, rng: np.random.Generator
+) -> tuple[NDArray[np.float32], NDArray[np.int64], NDArray[np.float64]]:
+    """``n_clusters`` Gaussian clusters in ``dim`` dimensions, cluster ``c`` labelled ``c``.
+
+    Cluster means point in random directions with norm ``separation``; each point is its mean plus
+    standard normal noise, so a smaller ``separation`` means more overlapping, less separable classes.
+    Returns ``X (n_per_cluster * n_clusters, dim)`` (float32), ``y`` (int64) and the means ``(n_clusters, dim)``.
+    Draw a test set from the same clusters with :func:`sample_mixture`. Chapter 09.
+    """
+    means = rng.standard_normal((n_clusters, dim))
+    means *= separation / np.linalg.norm(means, axis=1, keepdims=True)
+    X, y = sample_mixture(means, n_per_cluster, rng)
+    return X, y, means
+
+
+def sample_mixture(
+    means: ArrayLike, n_per_cluster: int, rng: np.random.Generator
+) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
+    """``n_per_cluster`` points around each row of ``means (k, dim)`` with unit noise, labelled by cluster."""
+    means = np.asarray(means, dtype=np.float64)
+    y = np.repeat(np.arange(len(means)), n_per_cluster)
+    X = means[y] + rng.standard_normal((len(y), means.shape[1]))
+    return X.astype(np.float32), y.astype(np.int64)
+
+
+def sphere_points(n: int, d: int, rng: np.random.Generator) -> NDArray[np.float64]:
+    """``(n, d + 1)`` points drawn uniformly from the unit ``d``-sphere ``S^d`` in ``R^(d+1)``."""
+    u = rng.standard_normal((n, d + 1))
+    return u / np.linalg.norm(u, axis=1, keepdims=True)
+
+
+@dataclass(frozen=True)
+class SphereEmbedding:
+    """A random smooth map of the ``d``-sphere into the unit sphere of ``R^ambient``: ``x = c / |c|``,
+    ``c = cos(Omega u + phase)`` (``Omega`` Gaussian with standard deviation ``scale``, ``phase`` uniform).
+
+    The image is a curved ``d``-dimensional manifold whose shape changes with ``ambient``: a kernel on ``x`` is not
+    a kernel on ``u`` in disguise. Draw one with :meth:`draw`, points on it with :meth:`sample`.
+    """
+
+    omega: NDArray[np.float64]  # (ambient, d + 1)
+    phase: NDArray[np.float64]  # (ambient,)
+
+    @classmethod
+    def draw(cls, d: int, ambient: int, scale: float, rng: np.random.Generator) -> SphereEmbedding:
+        if d < 1 or ambient < 2 * d + 1:
+            raise ValueError(f"need d >= 1 and ambient >= 2 d + 1 for an embedding; got d={d}, ambient={ambient}")
+        return cls(rng.standard_normal((ambient, d + 1)) * scale, rng.uniform(0.0, 2 * np.pi, ambient))
+
+    @property
+    def d(self) -> int:
+        return self.omega.shape[1] - 1
+
+    def __call__(self, u: ArrayLike) -> NDArray[np.float64]:
+        """Map ``(n, d + 1)`` points of ``S^d`` to ``(n, ambient)`` unit vectors."""
+        c = np.cos(np.asarray(u, dtype=np.float64) @ self.omega.T + self.phase)
+        return c / np.linalg.norm(c, axis=1, keepdims=True)
+
+    def sample(self, n: int, rng: np.random.Generator) -> NDArray[np.float64]:
+        """``(n, ambient)`` points: uniform points of ``S^d`` pushed through the map."""
+        return self(sphere_points(n, self.d, rng))

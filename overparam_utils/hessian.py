@@ -15,8 +15,9 @@ Also here:
   networks too large for the full matrix (chapter 09);
 * :func:`count_outliers`: where the top of a spectrum has its largest multiplicative gap (chapter 09);
 * :func:`loss_along_line` and :func:`barrier_height`: the loss on the segment between two solutions and the
-  height of the bump above the straight line between its ends (chapter 09);
-* :func:`gaussian_mixture`: classification data made of ``k`` Gaussian clusters, one class each (chapter 09).
+  height of the bump above the straight line between its ends (chapter 09).
+
+Chapter 09's data, Gaussian clusters, come from :func:`overparam_utils.data.gaussian_mixture`.
 """
 
 from __future__ import annotations
@@ -242,29 +243,3 @@ def barrier_height(alphas: ArrayLike, losses: ArrayLike) -> float:
     if a[0] != 0 or a[-1] != 1:
         raise ValueError("alphas must run from 0 to 1")
     return float(np.max(L - ((1 - a) * L[0] + a * L[-1])))
-
-
-def gaussian_mixture(
-    n_per_cluster: int, n_clusters: int, dim: int, separation: float, rng: np.random.Generator
-) -> tuple[NDArray[np.float32], NDArray[np.int64], NDArray[np.float64]]:
-    """``n_clusters`` Gaussian clusters in ``dim`` dimensions, cluster ``c`` labelled ``c``.
-
-    Cluster means point in random directions with norm ``separation``; each point is its mean plus
-    standard normal noise, so a smaller ``separation`` means more overlapping, less separable classes.
-    Returns ``X (n_per_cluster * n_clusters, dim)`` (float32), ``y`` (int64) and the means ``(n_clusters, dim)``.
-    Draw a test set from the same clusters with :func:`sample_mixture`. Chapter 09.
-    """
-    means = rng.standard_normal((n_clusters, dim))
-    means *= separation / np.linalg.norm(means, axis=1, keepdims=True)
-    X, y = sample_mixture(means, n_per_cluster, rng)
-    return X, y, means
-
-
-def sample_mixture(
-    means: ArrayLike, n_per_cluster: int, rng: np.random.Generator
-) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
-    """``n_per_cluster`` points around each row of ``means (k, dim)`` with unit noise, labelled by cluster."""
-    means = np.asarray(means, dtype=np.float64)
-    y = np.repeat(np.arange(len(means)), n_per_cluster)
-    X = means[y] + rng.standard_normal((len(y), means.shape[1]))
-    return X.astype(np.float32), y.astype(np.int64)

@@ -1,8 +1,9 @@
 """Scaling laws of random-feature teacher-student models, and log-log slope fits (chapter 04).
 
 **Data on a manifold (what chapter 04 runs).** Inputs lie on a ``d``-sphere mapped smoothly into ``R^ambient``
-(:class:`SphereEmbedding`); the teacher is a random one-hidden-layer ReLU network, averaged over its weights
-through its kernel :func:`relu_kernel`; the student is linear in ``P`` random ReLU features (:func:`relu_features`).
+(:class:`overparam_utils.data.SphereEmbedding`); the teacher is a random one-hidden-layer ReLU network, averaged
+over its weights through its kernel (:func:`overparam_utils.ridge.relu_kernel`, the arc-cosine kernel); the student
+is linear in ``P`` random ReLU features (:func:`overparam_utils.features.relu_features`).
 
 * :func:`kernel_regression_losses`: ``P = infinity``, ridgeless kernel regression on ``D`` samples (data sweep).
 * :func:`rf_least_squares_losses`: least squares on ``P`` features with many samples (width sweep).
@@ -28,6 +29,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from .features import relu_features
+from .ridge import relu_kernel
 
 
 def projection_loss(A: ArrayLike, eigvals: ArrayLike, sizes: Sequence[int]) -> NDArray[np.float64]:
@@ -150,72 +154,26 @@ def rf_min_norm_losses(
 # ---------------------------------------------------------------------------------------------------------------
 # Data on a d-dimensional manifold, a random ReLU teacher and random ReLU students (chapter 04, contract v2).
 #
-# Inputs lie on a d-sphere mapped smoothly into R^ambient (:class:`SphereEmbedding`). The teacher is a random
-# one-hidden-layer ReLU network ``f(x) = a . relu(V x) / sqrt(P_T)`` with Gaussian ``V`` and ``a``. Averaged over
-# its weights, every squared loss depends on the teacher only through ``E f(x) f(x') = relu_kernel(x, x')`` (for
+# Inputs lie on a d-sphere mapped smoothly into R^ambient (``data.SphereEmbedding``). The teacher is a random
+# one-hidden-layer ReLU network ``f(x) = a . relu(V x / sqrt(d)) / sqrt(P_T)`` with Gaussian ``V`` and ``a``
+# (``d`` = ambient). Averaged over its weights, every squared loss depends on the teacher only through
+# ``E f(x) f(x') = relu_kernel(x, x')`` (for
 # any width ``P_T``, and exactly so for an infinitely wide one), which is how the functions below average over
-# teachers without sampling them. The student is linear in ``P`` random ReLU features ``relu(W x)``; with
+# teachers without sampling them. The student is linear in ``P`` random ReLU features ``relu(W x / sqrt(d))``; with
 # ``P -> infinity`` it is kernel regression with :func:`relu_kernel`.
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def sphere_points(n: int, d: int, rng: np.random.Generator) -> NDArray[np.float64]:
-    """``(n, d + 1)`` points drawn uniformly from the unit ``d``-sphere ``S^d`` in ``R^(d+1)``."""
-    u = rng.standard_normal((n, d + 1))
-    return u / np.linalg.norm(u, axis=1, keepdims=True)
+def _features(X: ArrayLike, W: ArrayLike) -> NDArray[np.float64]:
+    """``(n, P)`` ReLU features of ``X (n, ambient)`` for weights ``W (P, ambient)``, one row per feature
+    (:func:`overparam_utils.features.relu_features` takes ``W`` as ``(ambient, P)``)."""
+    return relu_features(X, np.asarray(W, dtype=np.float64).T)
 
 
-@dataclass(frozen=True)
-class SphereEmbedding:
-    """A random smooth map of the ``d``-sphere into the unit sphere of ``R^ambient``: ``x = c / |c|``,
-    ``c = cos(Omega u + phase)`` (``Omega`` Gaussian with standard deviation ``scale``, ``phase`` uniform).
-
-    The image is a curved ``d``-dimensional manifold whose shape changes with ``ambient``: a kernel on ``x`` is not
-    a kernel on ``u`` in disguise. Draw one with :meth:`draw`, points on it with :meth:`sample`.
-    """
-
-    omega: NDArray[np.float64]  # (ambient, d + 1)
-    phase: NDArray[np.float64]  # (ambient,)
-
-    @classmethod
-    def draw(cls, d: int, ambient: int, scale: float, rng: np.random.Generator) -> SphereEmbedding:
-        if d < 1 or ambient < 2 * d + 1:
-            raise ValueError(f"need d >= 1 and ambient >= 2 d + 1 for an embedding; got d={d}, ambient={ambient}")
-        return cls(rng.standard_normal((ambient, d + 1)) * scale, rng.uniform(0.0, 2 * np.pi, ambient))
-
-    @property
-    def d(self) -> int:
-        return self.omega.shape[1] - 1
-
-    def __call__(self, u: ArrayLike) -> NDArray[np.float64]:
-        """Map ``(n, d + 1)`` points of ``S^d`` to ``(n, ambient)`` unit vectors."""
-        c = np.cos(np.asarray(u, dtype=np.float64) @ self.omega.T + self.phase)
-        return c / np.linalg.norm(c, axis=1, keepdims=True)
-
-    def sample(self, n: int, rng: np.random.Generator) -> NDArray[np.float64]:
-        """``(n, ambient)`` points: uniform points of ``S^d`` pushed through the map."""
-        return self(sphere_points(n, self.d, rng))
-
-
-def relu_features(X: ArrayLike, W: ArrayLike) -> NDArray[np.float64]:
-    """``(n, P)`` random ReLU features ``relu(X W^T)`` of inputs ``X (n, ambient)`` for weights ``W (P, ambient)``."""
-    return np.maximum(np.asarray(X, dtype=np.float64) @ np.asarray(W, dtype=np.float64).T, 0.0)
-
-
-def relu_kernel(X: ArrayLike, Y: ArrayLike) -> NDArray[np.float64]:
-    """The ReLU random-feature kernel ``E_w relu(w.x) relu(w.y)``, ``w ~ N(0, I)`` (arc-cosine kernel of order 1).
-
-    ``k(x, y) = |x| |y| (sin t + (pi - t) cos t) / (2 pi)`` with ``t`` the angle between ``x`` and ``y``; returns the
-    ``(len(X), len(Y))`` matrix. Near ``t = 0`` it is smooth except for a ``t^3`` term, which sets how fast its
-    spectrum decays on a ``d``-dimensional manifold (eigenvalues ``i^-(1 + 3/d)``).
-    """
-    X = np.asarray(X, dtype=np.float64)
-    Y = np.asarray(Y, dtype=np.float64)
-    nx, ny = np.linalg.norm(X, axis=1), np.linalg.norm(Y, axis=1)
-    norms = np.outer(nx, ny)
-    cos = np.clip((X @ Y.T) / norms, -1.0, 1.0)
-    t = np.arccos(cos)
-    return norms * (np.sin(t) + (np.pi - t) * cos) / (2 * np.pi)
+def _kernel(X: ArrayLike, Y: ArrayLike) -> NDArray[np.float64]:
+    """The ``(len(X), len(Y))`` matrix of :func:`overparam_utils.ridge.relu_kernel`, the kernel of
+    :func:`_features`: ``E_w phi_w(x) phi_w(y) = |x| |y| (sin t + (pi - t) cos t) / (2 pi d)``."""
+    return relu_kernel(Y, X)
 
 
 def kernel_regression_losses(X: ArrayLike, X_test: ArrayLike, sizes: Sequence[int]) -> NDArray[np.float64]:
@@ -232,9 +190,10 @@ def kernel_regression_losses(X: ArrayLike, X_test: ArrayLike, sizes: Sequence[in
     from scipy.linalg import solve_triangular
 
     X = np.asarray(X, dtype=np.float64)[: max(sizes)]
-    K = relu_kernel(X, X)
-    K_cross = relu_kernel(X, X_test)
-    k_test = np.mean(np.sum(np.asarray(X_test, dtype=np.float64) ** 2, axis=1) / 2)  # k(x, x) = |x|^2 / 2
+    K = _kernel(X, X)
+    K_cross = _kernel(X, X_test)
+    X_test = np.asarray(X_test, dtype=np.float64)
+    k_test = np.mean(np.sum(X_test**2, axis=1)) / (2 * X.shape[1])  # k(x, x) = |x|^2 / (2 d)
     chol = np.linalg.cholesky(K + 1e-12 * np.mean(np.diag(K)) * np.eye(len(K)))
     v = solve_triangular(chol, K_cross, lower=True)
     explained = np.cumsum(np.mean(v**2, axis=1))  # explained[D - 1]: mean of k_x^T K_D^{-1} k_x
@@ -256,12 +215,12 @@ def rf_least_squares_losses(
     X = np.asarray(X, dtype=np.float64)
     X_test = np.asarray(X_test, dtype=np.float64)
     W = np.asarray(W, dtype=np.float64)[: max(widths)]
-    F, F_test = relu_features(X, W), relu_features(X_test, W)
+    F, F_test = _features(X, W), _features(X_test, W)
     n_test = len(X_test)
-    k_test = np.mean(np.sum(X_test**2, axis=1) / 2)
+    k_test = np.mean(np.sum(X_test**2, axis=1)) / (2 * X.shape[1])
     G = F.T @ F
-    G_data = F.T @ (relu_kernel(X, X) @ F)
-    G_cross = F.T @ (relu_kernel(X, X_test) @ F_test)
+    G_data = F.T @ (_kernel(X, X) @ F)
+    G_cross = F.T @ (_kernel(X, X_test) @ F_test)
     S_test = F_test.T @ F_test / n_test
     out = []
     for P in widths:
@@ -289,10 +248,10 @@ def rf_width_excess(
     X = np.asarray(X, dtype=np.float64)
     X_test = np.asarray(X_test, dtype=np.float64)
     W = np.asarray(W, dtype=np.float64)
-    K, K_cross = relu_kernel(X, X), relu_kernel(X, X_test)
+    K, K_cross = _kernel(X, X), _kernel(X, X_test)
     a = np.linalg.solve(K, K_cross)
-    kernel_loss = float(np.mean(np.sum(X_test**2, axis=1) / 2 - np.sum(a * K_cross, axis=0)))
-    F, F_test = relu_features(X, W[: max(widths)]), relu_features(X_test, W[: max(widths)])
+    kernel_loss = float(np.mean(np.sum(X_test**2, axis=1) / (2 * X.shape[1]) - np.sum(a * K_cross, axis=0)))
+    F, F_test = _features(X, W[: max(widths)]), _features(X_test, W[: max(widths)])
     excess = []
     for P in widths:
         K_P = F[:, :P] @ F[:, :P].T / P
@@ -319,7 +278,7 @@ class FeatureMoments:
         cov, cross, target = np.zeros((len(W), len(W))), np.zeros((len(W), len(V))), 0.0
         for start in range(0, n, chunk):
             X = sample(min(chunk, n - start))
-            F, Psi = relu_features(X, W), relu_features(X, V)
+            F, Psi = _features(X, W), _features(X, V)
             cov += F.T @ F
             cross += F.T @ Psi
             target += float(np.sum(Psi**2))
@@ -342,7 +301,7 @@ def rf_data_excess(
     """
     W, V = np.asarray(W, dtype=np.float64), np.asarray(V, dtype=np.float64)
     X = np.asarray(X, dtype=np.float64)[: max(samples)]
-    F, Psi = relu_features(X, W), relu_features(X, V)
+    F, Psi = _features(X, W), _features(X, V)
     n_teacher = len(V)
     best = np.linalg.solve(moments.cov, moments.cross)  # (P, P_T)
     excess = []

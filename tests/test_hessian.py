@@ -2,20 +2,19 @@ import numpy as np
 import pytest
 import torch
 
+from overparam_utils.data import gaussian_mixture, sample_mixture
 from overparam_utils.hessian import (
     FlatModel,
     barrier_height,
     count_outliers,
     cross_entropy_gauss_newton,
     cross_entropy_loss,
-    gaussian_mixture,
     hessian,
     loss_along_line,
     loss_hessian,
     numerical_rank,
     output_jacobian,
     rank_tolerance,
-    sample_mixture,
 )
 from overparam_utils.training import mlp
 

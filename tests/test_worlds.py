@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from scipy.stats import chisquare, ks_2samp
 
-from overparam_utils.bounds import (
+from overparam_utils.worlds import (
     expected_distinct_fraction,
     lagrange_interpolate,
     least_squares_toward_reference,
