@@ -213,7 +213,7 @@ err_closed = teacher_P.test_error(path_P.weights_gd(gd_steps, gd_lr))
 gd_max_rel_diff = float(np.max(np.abs(err_torch - err_closed) / err_closed))
 ch.glue("gd_max_rel_diff", gd_max_rel_diff)
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch01-curves", "caption": "Test error during training (thick lines: median over draws) for a student half as large as the training set, as large, and twice as large. Thin black line: the exact curve of one draw at $N = P$; dots: a torch gradient-descent run on that draw. The claim checks below say how much more the $N = P$ student overtrains."}}
+# %% tags=["hide-input", "remove-output"]
 show = [P // 2, P, 2 * P]
 colors = [OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["green"]]
 fig, ax = plt.subplots(figsize=(6.4, 3.6))
@@ -228,7 +228,16 @@ ax.plot(gd_lr * gd_steps, err_torch, "o", color="black", ms=3.5,
 ax.set(xscale="log", yscale="log", xlabel="training time t",
        ylabel="test error $E_g(t)$", title=f"P = {P}, SNR = {snr_main:g}")
 ax.legend()
-plt.show()
+ch.figure("fig-ch01-curves")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch01-curves
+# :name: fig-ch01-curves
+#
+# Test error during training (thick lines: median over draws) for a student half as large as the training set,
+# as large, and twice as large. Thin black line: the exact curve of one draw at $N = P$; dots: a torch
+# gradient-descent run on that draw. The claim checks below say how much more the $N = P$ student overtrains.
+# ```
 
 # %% [markdown]
 # ## Converged versus early-stopped error across sizes
@@ -241,7 +250,7 @@ plt.show()
 # (dotted line, right) the same draws overtrain by {glue:text}`flat_over_at_P:.3f` at $N = P$
 # instead of {glue:text}`over_at_P:.1f`.
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch01-sweep", "caption": "Left: converged (solid) and best early-stopped (dashed) test error against $N/P$ at two noise levels. Right: the overtraining, converged minus early-stopped error, for the same draws, and (dotted) for the SNR-4 draws with their input spectrum flattened, which removes the eigenvalues near zero. The claim checks below test where and how strongly each curve peaks."}}
+# %% tags=["hide-input", "remove-output"]
 palette = [OKABE_ITO["vermillion"], OKABE_ITO["blue"], OKABE_ITO["green"]]
 snr_colors = dict(zip(cfg.snrs, palette, strict=False))
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8.6, 3.5))
@@ -262,7 +271,17 @@ ax1.set(ylabel="test error", title="Test error")
 ax2.set(ylabel="overtraining", title="Converged minus early-stopped error")
 ax1.legend(fontsize=7.5)
 ax2.legend(fontsize=7.5)
-plt.show()
+ch.figure("fig-ch01-sweep")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch01-sweep
+# :name: fig-ch01-sweep
+#
+# Left: converged (solid) and best early-stopped (dashed) test error against $N/P$ at two noise levels. Right:
+# the overtraining, converged minus early-stopped error, for the same draws, and (dotted) for the SNR-4 draws
+# with their input spectrum flattened, which removes the eigenvalues near zero. The claim checks below test
+# where and how strongly each curve peaks.
+# ```
 
 # %% [markdown]
 # ### Why $N = P$: the smallest eigenvalues
@@ -274,7 +293,7 @@ plt.show()
 # up; at $N = 2P$ half of the eigenvalues are exactly zero (the frozen directions, not drawn) and the
 # non-zero ones again have a gap.
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch01-spectrum", "caption": "Eigenvalues of the input correlation $X^\\top X / P$, pooled over draws (histogram), with the Marchenko-Pastur density (line). Only at $N = P$ does the spectrum reach down to zero."}}
+# %% tags=["hide-input", "remove-output"]
 fig, axes = plt.subplots(1, len(show), figsize=(9.0, 2.9))
 for ax, N in zip(axes, show, strict=True):
     eig = np.concatenate([row[sizes.index(N)]["eig"] for row in runs[snr_main]])
@@ -284,10 +303,18 @@ for ax, N in zip(axes, show, strict=True):
     ax.plot(grid, marchenko_pastur_pdf(grid, N / P) / mass, color="black", lw=1.2)
     ax.set(title=f"N = {N / P:g} P", xlabel=r"eigenvalue $\lambda$", ylim=(0, 1.6))
 axes[0].set_ylabel("density")
-plt.show()
+ch.figure("fig-ch01-spectrum")
 lam_min = {N: np.median([row[sizes.index(N)]["eig"].min() for row in runs[snr_main]])
            for N in show}
 ch.glue(lam_min_at_P=lam_min[P], lam_min_at_half=lam_min[P // 2])
+
+# %% [markdown]
+# ```{glue:figure} fig-ch01-spectrum
+# :name: fig-ch01-spectrum
+#
+# Eigenvalues of the input correlation $X^\top X / P$, pooled over draws (histogram), with the
+# Marchenko-Pastur density (line). Only at $N = P$ does the spectrum reach down to zero.
+# ```
 
 # %% [markdown]
 # ## Small initial weights matter when $N > P$
@@ -322,7 +349,7 @@ slope, intercept = np.polyfit(variances, init_mean, 1)
 frozen_theory = 1 - P / N_init
 ch.glue(init_slope=slope, frozen_theory=frozen_theory)
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch01-init", "caption": "Converged test error at $N = 3P$ against the initial weight variance (mean over draws), with a line of slope $1 - P/N$, the frozen fraction."}}
+# %% tags=["hide-input", "remove-output"]
 fig, ax = plt.subplots(figsize=(4.6, 3.2))
 ax.plot(variances, init_mean, "o", color=OKABE_ITO["blue"],
         label="measured (mean over draws)")
@@ -331,7 +358,15 @@ ax.plot(variances, intercept + frozen_theory * variances, color="black", lw=1,
 ax.set(xlabel=r"initial weight variance $\sigma_0^2$",
        ylabel=r"converged error $E_g(\infty)$", title=f"N = {N_init / P:g} P")
 ax.legend()
-plt.show()
+ch.figure("fig-ch01-init")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch01-init
+# :name: fig-ch01-init
+#
+# Converged test error at $N = 3P$ against the initial weight variance (mean over draws), with a line of slope
+# $1 - P/N$, the frozen fraction.
+# ```
 
 # %% [markdown]
 # The fitted slope is {glue:text}`init_slope:.3f` against the frozen fraction
@@ -383,7 +418,7 @@ nl_rel_over = np.median((nl_final - nl_early) / nl_early, axis=0)
 i_half, i_large, i_nl_P = (cfg.ratios.index(r) for r in (0.5, 4.0, 1.0))
 ch.glue(nl_teacher_width=cfg.nl_teacher_width, nl_dim=cfg.nl_dim, n_test=n_test)
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch01-nonlinear", "caption": "Random-ReLU student with a trained read-out on a noiseless ReLU teacher. Left: converged (median over draws) and best early-stopped (mean) test error against hidden units per sample. Right: the overtraining."}}
+# %% tags=["hide-input", "remove-output"]
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8.6, 3.4))
 ax1.plot(cfg.ratios, nl_final_med, "-o", ms=3.5, color=OKABE_ITO["vermillion"],
          label="converged")
@@ -397,7 +432,15 @@ for ax in (ax1, ax2):
 ax1.set(ylabel="test error", title=f"Non-linear student, P = {nl_P}")
 ax2.set(ylabel="overtraining", title="Converged minus early-stopped error")
 ax1.legend()
-plt.show()
+ch.figure("fig-ch01-nonlinear")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch01-nonlinear
+# :name: fig-ch01-nonlinear
+#
+# Random-ReLU student with a trained read-out on a noiseless ReLU teacher. Left: converged (median over draws)
+# and best early-stopped (mean) test error against hidden units per sample. Right: the overtraining.
+# ```
 
 # %% [markdown]
 # At four hidden units per sample the converged error is {glue:text}`nl_final_large:.3f`, against

@@ -242,7 +242,7 @@ ch.glue(tol=cfg.tol, raw_steps_n=np.median(raw_steps[:, i_n, k_tol]),
         rel_probe=np.median(stack(raw, "rel")[:, i_n]), probe_steps=cfg.probe_steps,
         rel_probe_draws=int(np.sum(stack(raw, "rel")[:, i_n] > 1e-4)))
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch02-tolerances", "caption": "Left: test error against the number of random features for gradient descent on raw features, each model trained until its training loss is flat (one curve per tolerance of the stopping rule), and for the exact solver (median over draws). Right: the condition number of the feature Gram matrix, for raw and for standardised features. The dotted line marks N = n."}}
+# %% tags=["hide-input", "remove-output"]
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.0, 3.6), width_ratios=[1.5, 1])
 labels = [f"GD, tol {tol:.0e}" for tol in raw_tols] + ["exact (min-norm)"]
 colors = sweep_colors(len(raw_tols)) + [OKABE_ITO["vermillion"]]
@@ -262,7 +262,17 @@ ax2.legend(fontsize=7.5)
 for ax in (ax1, ax2):
     ax.set(xscale="log", yscale="log", xlabel="parameters N (random features + constant)")
     ax.axvline(n, color="grey", lw=0.8, ls=":")
-plt.show()
+ch.figure("fig-ch02-tolerances")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch02-tolerances
+# :name: fig-ch02-tolerances
+#
+# Left: test error against the number of random features for gradient descent on raw features, each model
+# trained until its training loss is flat (one curve per tolerance of the stopping rule), and for the exact
+# solver (median over draws). Right: the condition number of the feature Gram matrix, for raw and for
+# standardised features. The dotted line marks N = n.
+# ```
 
 # %% [markdown]
 # ## The factors, under the same rule
@@ -348,7 +358,7 @@ ch.glue(factor_loss=10**err_loss, factor_steps=10**err_steps,
         worst_loss_family=max(errors, key=lambda k: errors[k][0]),
         worst_steps_family=max(errors, key=lambda k: errors[k][1]))
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch02-unified", "caption": "Each point is one configuration at one tolerance of the stopping rule (median over draws). Left: the peak height against the training loss reached at the threshold; the line joins the raw-feature gradient-descent points, the fitted relation. Right: the same peaks against the number of steps taken at the threshold, the early-stopping explanation. The dotted line marks no peak."}}
+# %% tags=["hide-input", "remove-output"]
 style = {
     "GD, raw features": ("o", OKABE_ITO["blue"]),
     f"GD, raw, step x{cfg.lr_small:g}": ("v", OKABE_ITO["sky"]),
@@ -370,7 +380,17 @@ for ax in (ax1, ax2):
     ax.set(xscale="log", yscale="log")
     ax.axhline(1.0, color="grey", lw=0.8, ls=":")
 ax1.legend(fontsize=7)
-plt.show()
+ch.figure("fig-ch02-unified")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch02-unified
+# :name: fig-ch02-unified
+#
+# Each point is one configuration at one tolerance of the stopping rule (median over draws). Left: the peak
+# height against the training loss reached at the threshold; the line joins the raw-feature gradient-descent
+# points, the fitted relation. Right: the same peaks against the number of steps taken at the threshold, the
+# early-stopping explanation. The dotted line marks no peak.
+# ```
 
 # %% [markdown]
 # Over the {glue:text}`n_predicted` points of the other families, the training loss predicts the

@@ -239,7 +239,7 @@ best_inf = syn["inf_test"][1:].min()
 theory_best = theory["test"][:, 1:].min(axis=1)
 theory_n_best = theory_n[:, 1:].min(axis=1)
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch03-synthetic", "caption": "Synthetic power-law task, linear random features. Left: test risk against the number of features $N$ at $n$ samples; right: against the number of samples $n$ at $N$ features. Orange: the ridgeless model (median over draws); blue: the optimally tuned model (mean over draws); lines: the paper's closed-form theory; dashed black: the infinitely wide model (the kernel), optimally tuned."}}
+# %% tags=["hide-input", "remove-output"]
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.0, 3.6), sharey=True)
 panels = [
     (ax1, widths, syn_ridgeless, best, theory["test"][:, 0], theory_best,
@@ -261,7 +261,17 @@ ax1.axhline(best_inf, color="black", lw=1.0, ls="--",
 ax1.set(ylabel="test risk", ylim=(0.5 * min(best_inf, best_n.min()), 20))
 ax1.plot([], [], color="grey", lw=1.2, label="theory (lines)")
 ax1.legend(fontsize=8)
-plt.show()
+ch.figure("fig-ch03-synthetic")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch03-synthetic
+# :name: fig-ch03-synthetic
+#
+# Synthetic power-law task, linear random features. Left: test risk against the number of features $N$ at $n$
+# samples; right: against the number of samples $n$ at $N$ features. Orange: the ridgeless model (median over
+# draws); blue: the optimally tuned model (mean over draws); lines: the paper's closed-form theory; dashed
+# black: the infinitely wide model (the kernel), optimally tuned.
+# ```
 
 # %% [markdown]
 # The tuned risk falls from {glue:text}`syn_best_first:.3f` at $N$ = {glue:text}`first_width`
@@ -306,7 +316,7 @@ ch.glue(
     opt_ridge_at_n=opt_ridge[i_n], opt_ridge_last=opt_ridge[-1],
 )
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch03-ridge-map", "caption": "Measured test risk (colour, log scale, mean over draws) for every number of features and every ridge, relative to the kernel's diagonal. White dots: the best ridge at each width; black line: the theory's best ridge."}}
+# %% tags=["hide-input", "remove-output"]
 fig, ax = plt.subplots(figsize=(6.4, 3.6))
 mesh = ax.pcolormesh(widths_arr, rel_ridges[1:], np.log10(syn["test"][:, 1:].T),
                      shading="nearest", cmap="viridis", vmax=np.log10(10 * best.max()))
@@ -317,7 +327,16 @@ ax.set(xscale="log", yscale="log", xlabel="number of features N",
        ylabel=r"ridge $\delta$ / kernel diagonal", title=f"n = {n} samples")
 fig.colorbar(mesh, ax=ax, label=r"$\log_{10}$ test risk")
 ax.legend(loc="lower left", facecolor="white", frameon=True)
-plt.show()
+ch.figure("fig-ch03-ridge-map")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch03-ridge-map
+# :name: fig-ch03-ridge-map
+#
+# Measured test risk (colour, log scale, mean over draws) for every number of features and every ridge,
+# relative to the kernel's diagonal. White dots: the best ridge at each width; black line: the theory's best
+# ridge.
+# ```
 
 # %% [markdown]
 # At $N = n$ the best relative ridge is {glue:text}`opt_ridge_at_n:.2g`; at
@@ -397,7 +416,7 @@ d_best_inf = dig["inf_test"][1:].min()
 d_i_n = d_widths.index(d_n)
 ch.glue(n_test=len(digits_y) - d_n, n_test_samples=len(digits_y) - max(d_samples))
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch03-digits", "caption": "ReLU random features on digits (0-4 against 5-9). Left: test MSE against the number of features at $n$ samples; right: against the number of samples at $N$ features. Orange: ridgeless (median over draws); blue: optimally tuned (mean over draws); black: the infinitely wide model (the ReLU kernel), optimally tuned."}}
+# %% tags=["hide-input", "remove-output"]
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.0, 3.6), sharey=True)
 ax1.plot(d_widths, dig_ridgeless, "-o", color=OKABE_ITO["orange"], ms=4,
          label="ridgeless")
@@ -412,7 +431,16 @@ ax2.set(xlabel="number of samples n", title=f"N = {d_N0} features")
 for ax in (ax1, ax2):
     ax.set(xscale="log", yscale="log", ylim=(0.5 * d_best_n.min(), 20))
 ax1.legend()
-plt.show()
+ch.figure("fig-ch03-digits")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch03-digits
+# :name: fig-ch03-digits
+#
+# ReLU random features on digits (0-4 against 5-9). Left: test MSE against the number of features at $n$
+# samples; right: against the number of samples at $N$ features. Orange: ridgeless (median over draws); blue:
+# optimally tuned (mean over draws); black: the infinitely wide model (the ReLU kernel), optimally tuned.
+# ```
 
 # %% [markdown]
 # On digits the tuned MSE falls from {glue:text}`d_best_first:.3f` to
@@ -471,7 +499,7 @@ ch.glue(
     ratio_eigenframework=ratio_eigenframework,
 )
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch03-digits-spectrum", "caption": "Eigenstructure of the digits ReLU kernel on the pool of images. Left: kernel eigenvalues against mode index. Right: the target's power beyond mode $i$, for the true labels (blue) and shuffled labels (grey). Black dashed lines: the power-law fits over the shaded range of modes."}}
+# %% tags=["hide-input", "remove-output"]
 modes = np.arange(1, P + 1)
 fit = slice(fit_lo - 1, fit_hi)
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.0, 3.4))
@@ -492,7 +520,16 @@ for ax in (ax1, ax2):
     ax.axvspan(fit_lo, fit_hi, color="grey", alpha=0.12, lw=0)
     ax.set(xscale="log", yscale="log", xlabel="mode index i", xlim=(1, P))
     ax.legend(fontsize=8)
-plt.show()
+ch.figure("fig-ch03-digits-spectrum")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch03-digits-spectrum
+# :name: fig-ch03-digits-spectrum
+#
+# Eigenstructure of the digits ReLU kernel on the pool of images. Left: kernel eigenvalues against mode index.
+# Right: the target's power beyond mode $i$, for the true labels (blue) and shuffled labels (grey). Black
+# dashed lines: the power-law fits over the shaded range of modes.
+# ```
 
 # %% [markdown]
 # Over that range the eigenvalues fall with $\alpha$ = {glue:text}`d_alpha:.2f` (the line explains
@@ -555,7 +592,7 @@ ch.glue(
     d_n_train=d_n,
 )
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch03-fitting-ratio", "caption": "Test risk (relative to its best value) against the fitting ratio, train error / test error, along the ridge path of a wide model; large markers: the optimal ridge; the ridgeless end (ratio 0) is drawn at the left edge. Thin black line: theory for the noisy synthetic task; thin green line: the eigenframework on the measured digits eigenstructure."}}
+# %% tags=["hide-input", "remove-output"]
 styles = [OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["green"],
           OKABE_ITO["purple"], "grey"]
 floor = 1e-6  # the ridgeless end has a fitting ratio of exactly 0: drawn at the floor
@@ -573,7 +610,17 @@ ax.set(xscale="log", xlabel="fitting ratio: train error / test error",
        ylabel="test risk / best test risk", ylim=(0.9, 5), xlim=(floor / 2, 1.5))
 log_ticks(ax, [1, 1.5, 2, 3, 4], axis="y")
 ax.legend(fontsize=7.5)
-plt.show()
+ch.figure("fig-ch03-fitting-ratio")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch03-fitting-ratio
+# :name: fig-ch03-fitting-ratio
+#
+# Test risk (relative to its best value) against the fitting ratio, train error / test error, along the ridge
+# path of a wide model; large markers: the optimal ridge; the ridgeless end (ratio 0) is drawn at the left
+# edge. Thin black line: theory for the noisy synthetic task; thin green line: the eigenframework on the
+# measured digits eigenstructure.
+# ```
 
 # %% [markdown]
 # Without noise the synthetic task is best fitted at a fitting ratio of

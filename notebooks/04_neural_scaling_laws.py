@@ -269,7 +269,7 @@ ch.glue(
     alpha_P_hi=alpha_P[dims[-1]],
 )
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch04-resolution", "caption": "Resolution-limited regimes on a $d$-dimensional manifold. Left: loss against the number of samples $D$ with unlimited features (kernel regression). Right: loss against the number of features $P$ with plenty of data (least squares on $D \\geq 16P$ samples). Dashed: slope $-3/d$, the prediction, drawn through the points at $D \\geq$ the start of the exponent fit (left) and through all points (right). Higher-dimensional manifolds give shallower power laws."}}
+# %% tags=["hide-input", "remove-output"]
 colors = dict(zip(dims, sweep_colors(len(dims)), strict=True))
 
 
@@ -296,7 +296,18 @@ log_ticks(ax1, [s for s in sizes if np.log2(s).is_integer()][::2])
 log_ticks(ax2, widths)
 for ax in (ax1, ax2):
     ax.legend(fontsize=8)
-plt.show()
+ch.figure("fig-ch04-resolution")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch04-resolution
+# :name: fig-ch04-resolution
+#
+# Resolution-limited regimes on a $d$-dimensional manifold. Left: loss against the number of samples $D$ with
+# unlimited features (kernel regression). Right: loss against the number of features $P$ with plenty of data
+# (least squares on $D \geq 16P$ samples). Dashed: slope $-3/d$, the prediction, drawn through the points at
+# $D \geq$ the start of the exponent fit (left) and through all points (right). Higher-dimensional manifolds
+# give shallower power laws.
+# ```
 
 # %% [markdown]
 # ## Exponents against the dimension of the manifold
@@ -316,7 +327,7 @@ plt.show()
 # with the number of coordinates. (It is not flat either: neither account predicts that drift,
 # and we have not traced it; the random map draws a differently curved surface for each $n$.)
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch04-exponents", "caption": "Fitted resolution-limited exponents. Left: against the intrinsic dimension $d$ of the manifold (ambient dimension fixed): the data exponent $\\alpha_D$ (circles, large-$D$ end), and, over the same small range of sizes as the width sweep, $\\alpha_D$ (open circles) and the width exponent $\\alpha_P$ (squares); line: the prediction $3/d$. Right: the control, $\\alpha_D$ for a manifold of fixed dimension written in more and more coordinates; line: $3/d$ at that $d$."}}
+# %% tags=["hide-input", "remove-output"]
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.0, 3.6), sharey=True)
 grid = np.linspace(min(dims) * 0.9, max(dims) * 1.1, 50)
 ax1.plot(grid, 3 / grid, color="grey", lw=1, label="prediction 3/d")
@@ -348,7 +359,18 @@ ax2.set(
 )
 log_ticks(ax2, amb)
 ax2.legend(fontsize=8)
-plt.show()
+ch.figure("fig-ch04-exponents")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch04-exponents
+# :name: fig-ch04-exponents
+#
+# Fitted resolution-limited exponents. Left: against the intrinsic dimension $d$ of the manifold (ambient
+# dimension fixed): the data exponent $\alpha_D$ (circles, large-$D$ end), and, over the same small range of
+# sizes as the width sweep, $\alpha_D$ (open circles) and the width exponent $\alpha_P$ (squares); line: the
+# prediction $3/d$. Right: the control, $\alpha_D$ for a manifold of fixed dimension written in more and more
+# coordinates; line: $3/d$ at that $d$.
+# ```
 
 # %% [markdown]
 # **Duality.** The width sweep needs a data set many times larger than $P$ for each draw, so it
@@ -436,7 +458,7 @@ ch.glue(
     fixed_D_alpha=max(alpha_P_fixed_D.values()),
 )
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch04-variance", "caption": "Variance-limited regimes on the same manifolds. Left: excess loss of the minimum-norm student on $D$ fixed samples over its infinite-width (kernel) limit, against $P$. Right: excess loss of least squares with $P$ fixed features over its infinite-data loss, against $D$. Dashed: slope $-1$. Excess losses are divided by their value at the smallest size, so the dimensions share one axis."}}
+# %% tags=["hide-input", "remove-output"]
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.0, 3.4), sharey=True)
 for ax, grid_, curves, slopes, xlabel, title in (
     (
@@ -465,7 +487,17 @@ for ax, grid_, curves, slopes, xlabel, title in (
     log_ticks(ax, grid_[::2])
     ax.legend(fontsize=8)
 ax1.set_ylabel("excess loss / excess at smallest size")
-plt.show()
+ch.figure("fig-ch04-variance")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch04-variance
+# :name: fig-ch04-variance
+#
+# Variance-limited regimes on the same manifolds. Left: excess loss of the minimum-norm student on $D$ fixed
+# samples over its infinite-width (kernel) limit, against $P$. Right: excess loss of least squares with $P$
+# fixed features over its infinite-data loss, against $D$. Dashed: slope $-1$. Excess losses are divided by
+# their value at the smallest size, so the dimensions share one axis.
+# ```
 
 # %% [markdown]
 # The excess falls with slopes between {glue:text}`var_P_lo:.2f` and {glue:text}`var_P_hi:.2f` in

@@ -280,7 +280,7 @@ ch.glue(
 )
 
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch05-curves", "caption": "Accuracy over gradient-descent steps on balanced training sets (mean over draws, band: lowest to highest draw; the step axis is linear below 1 and logarithmic above). After the first step the network fits every training label, flipped ones included, while test accuracy sits at chance. Later, test accuracy rises, and the flipped labels stay fitted. Dotted: test accuracy of the weak-signal control."}}
+# %% tags=["hide-input", "remove-output"]
 def step_axis(ax):
     """Symmetric-log step axis (linear below 1, so step 0 shows), plain tick labels."""
     ticks = [t for t in (0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if t <= cfg.steps]
@@ -315,7 +315,17 @@ step_axis(ax)
 ax.set(ylim=(0, 1.03), ylabel="accuracy",
        title=f"balanced sets, n = {cfg.n_train}, $d = 10^{{{np.log10(cfg.dim):.0f}}}$")
 ax.legend(loc="lower right", fontsize="small")
-plt.show()
+ch.figure("fig-ch05-curves")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch05-curves
+# :name: fig-ch05-curves
+#
+# Accuracy over gradient-descent steps on balanced training sets (mean over draws, band: lowest to highest
+# draw; the step axis is linear below 1 and logarithmic above). After the first step the network fits every
+# training label, flipped ones included, while test accuracy sits at chance. Later, test accuracy rises, and
+# the flipped labels stay fitted. Dotted: test accuracy of the weak-signal control.
+# ```
 
 # %% [markdown]
 # ## What the neurons learn
@@ -366,7 +376,7 @@ W_one = balanced["W0"][0] + balanced["C"][[i1, -1], 0] @ balanced["X"][0]
 cosines = W_one[..., :2] / np.linalg.norm(W_one, axis=-1, keepdims=True)
 ch.glue(cos_max_end=np.abs(cosines[1]).max())
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch05-neurons", "caption": "Each dot is one hidden unit of one network (the first balanced draw): its cosine with the cluster means $\\mu_1$ (horizontal) and $\\mu_2$ (vertical), after the first step (left) and at the end (right). Blue: output weight $a_j > 0$; red: $a_j < 0$. The cluster-mean margins in the text say whether every direction is covered."}}
+# %% tags=["hide-input", "remove-output"]
 fig, axes = plt.subplots(1, 2, figsize=(7.6, 3.7))
 for ax, k, title in zip(axes, (0, 1), ("after step 1", f"after step {cfg.steps}"),
                         strict=True):
@@ -379,7 +389,17 @@ for ax, k, title in zip(axes, (0, 1), ("after step 1", f"after step {cfg.steps}"
            xlabel=r"cosine with $\mu_1$")
 axes[0].set_ylabel(r"cosine with $\mu_2$")
 axes[1].legend(loc="upper right", markerscale=2)
-plt.show()
+ch.figure("fig-ch05-neurons")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch05-neurons
+# :name: fig-ch05-neurons
+#
+# Each dot is one hidden unit of one network (the first balanced draw): its cosine with the cluster means
+# $\mu_1$ (horizontal) and $\mu_2$ (vertical), after the first step (left) and at the end (right). Blue:
+# output weight $a_j > 0$; red: $a_j < 0$. The cluster-mean margins in the text say whether every direction is
+# covered.
+# ```
 
 # %% [markdown]
 # ## Clusters of random size, and larger samples
@@ -474,7 +494,7 @@ ch.glue(
     else "does not rise steadily",
 )
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch05-iid", "caption": "Left: test accuracy over training on i.i.d. training sets (thin lines, one per draw) against the mean of the balanced sets (black); the dotted line marks 0.75, three clusters of four. Right: the share of i.i.d. draws that reach test accuracy 0.95 by the last step (bars: one binomial standard error) and the share that ends below 0.8, against the number of training points."}}
+# %% tags=["hide-input", "remove-output"]
 fig, (ax, ax_n) = plt.subplots(1, 2, figsize=(8.8, 3.4),
                                gridspec_kw={"width_ratios": [1.6, 1], "wspace": 0.3})
 for s in range(iid["test_acc"].shape[1]):
@@ -498,7 +518,17 @@ ax_n.xaxis.set_minor_locator(NullLocator())
 ax_n.set(xlim=(sweep[0] / 1.3, sweep[-1] * 1.3), ylim=(0, 1.05),
          xlabel="training points n", ylabel="share of draws",
          title="i.i.d. clusters")
-plt.show()
+ch.figure("fig-ch05-iid")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch05-iid
+# :name: fig-ch05-iid
+#
+# Left: test accuracy over training on i.i.d. training sets (thin lines, one per draw) against the mean of the
+# balanced sets (black); the dotted line marks 0.75, three clusters of four. Right: the share of i.i.d. draws
+# that reach test accuracy 0.95 by the last step (bars: one binomial standard error) and the share that ends
+# below 0.8, against the number of training points.
+# ```
 
 # %% [markdown]
 # ## Claim checks

@@ -217,7 +217,7 @@ ch.glue(a_gap_min=gap_a.min(), a_gap_lin_min=gap_a_lin.min())
 # on almost all of which the learner would see some of the relabelled images. Part A is
 # therefore an illustration, not evidence, and carries no claim check.
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch06-two-worlds", "caption": "The same training set and the same trained model, evaluated under two distributions that make the training set equally likely. Circles: the network; squares: least squares on the pixels; one marker per draw. Both learners show a large gap, which is why this construction alone says nothing about over-parameterization."}}
+# %% tags=["hide-input", "remove-output"]
 fig, ax = plt.subplots(figsize=(6.0, 3.6))
 jitter = np.linspace(-0.06, 0.06, cfg.n_draws)
 for offset, marker, prefix, name in ((-0.12, "o", "", "network"),
@@ -231,7 +231,16 @@ ax.set(xticks=[0, 1], xticklabels=[r"$\mathcal{D}_1$: digit labels",
        xlim=(-0.5, 1.5), ylim=(-0.03, 1.0), ylabel="population loss of the same $h$",
        title=f"m = {cfg.n_train} digits, {cfg.n_draws} draws")
 ax.legend(fontsize=7.5, loc="center left", ncol=2)
-plt.show()
+ch.figure("fig-ch06-two-worlds")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch06-two-worlds
+# :name: fig-ch06-two-worlds
+#
+# The same training set and the same trained model, evaluated under two distributions that make the training
+# set equally likely. Circles: the network; squares: least squares on the pixels; one marker per draw. Both
+# learners show a large gap, which is why this construction alone says nothing about over-parameterization.
+# ```
 
 # %% [markdown]
 # ## Part B: random targets make $(S, h)$ identical in law
@@ -358,7 +367,7 @@ for name, sc in scores.items():
 # {glue:text}`linear_miss:.3f`, that is {glue:text}`linear_miss_ratio:.2f` times half the gap:
 # for this learner a bound computed from $(S, h)$ can be tight.
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch06-random-targets", "caption": "Random targets, held-out trials; top: the over-parameterized learner, bottom: the low-capacity control. Left: the population loss of $h$ in the two worlds. Right: what the bound fitted on $(S, h)$ predicts in the same trials. For the over-parameterized learner the predictions have one distribution for both worlds, halfway between two losses that do not overlap; for the control they follow the truth."}}
+# %% tags=["hide-input", "remove-output"]
 fig, axes = plt.subplots(2, 2, figsize=(8.4, 5.6), sharex=True)
 bins = np.linspace(-0.02, 1.0, 52)
 for row, (name, sc) in zip(
@@ -374,7 +383,17 @@ for row, (name, sc) in zip(
 axes[1, 0].set(xlabel="population loss of $h$")
 axes[1, 1].set(xlabel="fitted bound $B(S, h)$")
 axes[0, 0].legend()
-plt.show()
+ch.figure("fig-ch06-random-targets")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch06-random-targets
+# :name: fig-ch06-random-targets
+#
+# Random targets, held-out trials; top: the over-parameterized learner, bottom: the low-capacity control.
+# Left: the population loss of $h$ in the two worlds. Right: what the bound fitted on $(S, h)$ predicts in the
+# same trials. For the over-parameterized learner the predictions have one distribution for both worlds,
+# halfway between two losses that do not overlap; for the control they follow the truth.
+# ```
 
 # %% [markdown]
 # ## Bounds that know the algorithm
@@ -465,7 +484,7 @@ theory = (1 - 1 / n_classes) * (1 - expected_distinct_fraction(n_pool, sizes))
 ch.glue(sweep_max_dev=np.max(np.abs(np.array(list(sweep.values())) - theory)))
 ch.glue(sweep_m_big=sizes.max(), sweep_gap_big=sweep[sizes.max()])
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch06-coverage", "caption": "The gap between the two worlds for the over-parameterized learner against the sample size $m$ (world-2 loss; world 1 is always 0). Dots: simulation; line: $(1 - 1/k)(1 - 1/n_{\\text{pool}})^m$. The gap, and with it the guaranteed miss of every $(S, h)$-bound, is large while the sample covers little of the domain and small once it covers nearly all."}}
+# %% tags=["hide-input", "remove-output"]
 fig, ax = plt.subplots(figsize=(5.4, 3.3))
 grid = np.logspace(np.log10(sizes.min()), np.log10(sizes.max()), 200)
 ax.plot(grid, (1 - 1 / n_classes) * (1 - expected_distinct_fraction(n_pool, grid)),
@@ -477,7 +496,17 @@ ax.text(n_pool * 1.08, 0.8, "m = pool size", color="grey", fontsize=8)
 ax.set(xscale="log", xlabel="training-set size m", ylabel="gap between the worlds",
        title=f"pool of {n_pool} digits, k = {n_classes}")
 ax.legend()
-plt.show()
+ch.figure("fig-ch06-coverage")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch06-coverage
+# :name: fig-ch06-coverage
+#
+# The gap between the two worlds for the over-parameterized learner against the sample size $m$ (world-2 loss;
+# world 1 is always 0). Dots: simulation; line: $(1 - 1/k)(1 - 1/n_{\text{pool}})^m$. The gap, and with it the
+# guaranteed miss of every $(S, h)$-bound, is large while the sample covers little of the domain and small
+# once it covers nearly all.
+# ```
 
 # %% [markdown]
 # The simulation stays within {glue:text}`sweep_max_dev:.3f` of the closed form; at

@@ -230,7 +230,7 @@ ch.glue(surplus_asym=np.median(surplus_asym))
 ch.glue("err_sym_over", np.median(err_sym[-1, :, 1]))
 ch.glue("err_asym_over", np.median(err_asym[-1, :, i_alpha]))
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch07-four", "caption": "Left: error against step for the four factorisations (median over draws). Both exact factorisations and the over-parameterised asymmetric one fall in straight lines on this log scale (linear convergence) until round-off; the over-parameterised symmetric one bends and crawls. Right: the over-parameterised symmetric run on log-log axes: its error (lines, one per draw) and its surplus eigenvalues at the checkpoints (dots), against the one-line model's 1/(4 eta t) (dotted)."}}
+# %% tags=["hide-input", "remove-output"]
 colors = [OKABE_ITO[c] for c in ("blue", "vermillion", "sky", "green")]
 styles = ["-", "-", "--", "--"]
 steps_axis = np.arange(T + 1)
@@ -252,7 +252,18 @@ ax2.plot(steps_axis[10:], 1 / (4 * cfg.lr * steps_axis[10:]), ":", color="black"
 ax2.set(xscale="log", yscale="log", xlabel="step t",
         title="over-parameterised, symmetric")
 ax2.legend()
-plt.show()
+ch.figure("fig-ch07-four")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch07-four
+# :name: fig-ch07-four
+#
+# Left: error against step for the four factorisations (median over draws). Both exact factorisations and the
+# over-parameterised asymmetric one fall in straight lines on this log scale (linear convergence) until
+# round-off; the over-parameterised symmetric one bends and crawls. Right: the over-parameterised symmetric
+# run on log-log axes: its error (lines, one per draw) and its surplus eigenvalues at the checkpoints (dots),
+# against the one-line model's 1/(4 eta t) (dotted).
+# ```
 
 # %% [markdown]
 # The surplus eigenvalues of the over-parameterised symmetric factor follow the one-line model:
@@ -341,7 +352,7 @@ ch.glue("speedup", speedup)
 ch.glue("rate_mod", np.median(rates_mod))
 ch.glue("switch_median", np.median(switched))
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch07-alpha", "caption": "Left: the over-parameterised asymmetric factorisation under plain gradient descent, one curve per initial scale (median over draws): straight lines whose slope grows with alpha. Middle: the same runs with our one modified step (circles: where it fired). Right: the fitted linear rate against alpha (dots: draws) for plain gradient descent, the exact factorisation and the modified step, with an alpha-squared line (dashed)."}}
+# %% tags=["hide-input", "remove-output"]
 colors = sweep_colors(len(alphas))
 fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(10.5, 3.4))
 for j, (a, color) in enumerate(zip(alphas, colors, strict=True)):
@@ -369,7 +380,17 @@ ax3.set(xscale="log", yscale="log", xlabel=r"initial scale $\alpha$",
         ylabel="linear rate c per step", title="rate against alpha")
 log_ticks(ax3, list(alphas))
 ax3.legend(fontsize=7.5)
-plt.show()
+ch.figure("fig-ch07-alpha")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch07-alpha
+# :name: fig-ch07-alpha
+#
+# Left: the over-parameterised asymmetric factorisation under plain gradient descent, one curve per initial
+# scale (median over draws): straight lines whose slope grows with alpha. Middle: the same runs with our one
+# modified step (circles: where it fired). Right: the fitted linear rate against alpha (dots: draws) for plain
+# gradient descent, the exact factorisation and the modified step, with an alpha-squared line (dashed).
+# ```
 
 # %% [markdown]
 # Under plain gradient descent the fitted rate of the over-parameterised factorisation grows like

@@ -238,7 +238,7 @@ ch.glue("err_exact", err_exact)
 ch.glue("err_l2_exact", np.median(final_l2[:, 0]))
 ch.glue("norm_truth", norm_truth.mean())
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch08-curves", "caption": "Error against iteration under outliers (median over draws). Left: the exact rank from a large and a tiny initialisation, and the squared loss (dashed). Right: the rank over-estimated as much as possible, one curve per initial scale, with the exact-rank run from the smallest scale (grey) for comparison."}}
+# %% tags=["hide-input", "remove-output"]
 steps_axis = np.arange(T + 1)
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.2, 3.6), sharey=True)
 exact_colors = [OKABE_ITO["orange"], OKABE_ITO["blue"]]
@@ -259,7 +259,16 @@ ax2.plot(steps_axis, np.median(err_l2[:, :, 1], axis=1), "--", color="black",
          label=f"$\\ell_2$, alpha = {a_min:g}")
 ax2.set(xlabel="step t", title=f"over-estimated rank, k' = d = {d}")
 ax2.legend(fontsize=7.5)
-plt.show()
+ch.figure("fig-ch08-curves")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch08-curves
+# :name: fig-ch08-curves
+#
+# Error against iteration under outliers (median over draws). Left: the exact rank from a large and a tiny
+# initialisation, and the squared loss (dashed). Right: the rank over-estimated as much as possible, one curve
+# per initial scale, with the exact-rank run from the smallest scale (grey) for comparison.
+# ```
 
 # %% [markdown]
 # ## Small initialisation removes the cost of over-parameterisation
@@ -316,7 +325,7 @@ ch.glue("err_dense_l2", np.median(final_l2[:, 3]))
 ch.glue("p_max", fractions.max())
 ch.glue("err_pmax_over", np.median(noise_over[:, -1]))
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch08-final", "caption": "Left: final error against the initial scale (dots: draws; lines: medians) under outliers, for the over-estimated and the exact rank. Right: final error against the fraction of measurements with Gaussian noise, for the sub-gradient method with both ranks (smallest initial scale) and for least squares."}}
+# %% tags=["hide-input", "remove-output"]
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.2, 3.5))
 for sel, grid, color, label in (
     (over_runs, alphas, OKABE_ITO["vermillion"], f"k' = d = {d}"),
@@ -340,7 +349,16 @@ for values, color, ls, label in (
 ax2.set(yscale="log", xlabel="fraction p of noisy measurements",
         title=f"dense Gaussian noise, std {cfg.noise_std:g}")
 ax2.legend()
-plt.show()
+ch.figure("fig-ch08-final")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch08-final
+# :name: fig-ch08-final
+#
+# Left: final error against the initial scale (dots: draws; lines: medians) under outliers, for the
+# over-estimated and the exact rank. Right: final error against the fraction of measurements with Gaussian
+# noise, for the sub-gradient method with both ranks (smallest initial scale) and for least squares.
+# ```
 
 # %% [markdown]
 # With a fraction $p$ = {glue:text}`dense_fraction` of the measurements noisy, the sub-gradient
@@ -435,7 +453,7 @@ ch.glue("err_small_m_over", np.median(sweep_err[m_lo, rho_0][:, 1]))
 ch.glue("l2_rel_small_m", np.median(l2_by_m[m_lo]))
 ch.glue("l2_rel", np.median(l2_by_m[cfg.m]))
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch08-breakdown", "caption": "Final error of the sub-gradient method from the smallest initial scale against the number of measurements (median over draws), for the exact (solid) and over-estimated (dashed) rank, under outliers (left) and dense noise (right), one colour per step decay. Filled markers: the output has a lower l1 loss than the truth; open markers: a higher one."}}
+# %% tags=["hide-input", "remove-output"]
 fig, axes = plt.subplots(1, 2, figsize=(9.2, 3.5), sharey=True)
 colors = sweep_colors(len(cfg.decays) + 1)[: len(cfg.decays)]
 for ax, (j0, title) in zip(axes, ((0, "outliers"), (2, "dense noise")), strict=True):
@@ -450,7 +468,17 @@ for ax, (j0, title) in zip(axes, ((0, "outliers"), (2, "dense noise")), strict=T
     ax.set(xscale="log", yscale="log", xlabel="measurements m", title=title)
 axes[0].set_ylabel("final error")
 axes[1].legend(fontsize=7.5)
-plt.show()
+ch.figure("fig-ch08-breakdown")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch08-breakdown
+# :name: fig-ch08-breakdown
+#
+# Final error of the sub-gradient method from the smallest initial scale against the number of measurements
+# (median over draws), for the exact (solid) and over-estimated (dashed) rank, under outliers (left) and dense
+# noise (right), one colour per step decay. Filled markers: the output has a lower l1 loss than the truth;
+# open markers: a higher one.
+# ```
 
 # %% [markdown]
 # With $m$ = {glue:text}`m_lo` measurements and $\rho$ = {glue:text}`decay`, the exact rank

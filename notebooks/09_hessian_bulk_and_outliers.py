@@ -285,7 +285,7 @@ ch.glue(
     stop_steps=int(np.median([runs[d, k, h0, s0]["stop"] for d, k in grid])),
 )
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch09-spectrum", "caption": "Left: every eigenvalue of the Hessian of one trained network ($k = 4$ clusters; counts on a log scale), with its top $k - 1$ eigenvalues marked. Right: the largest eigenvalues, sorted, for each number of clusters $k$ (one line per draw; the dot marks the $(k-1)$-th eigenvalue). The claim checks below say how often the largest drop falls right after that dot."}}
+# %% tags=["hide-input", "remove-output"]
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.0, 3.5))
 ax1.hist(ev, bins=120, color=OKABE_ITO["sky"], log=True)
 for value in ev[: k0 - 1]:
@@ -303,7 +303,17 @@ for k in cfg.classes:
 ax2.set(yscale="log", xlabel="rank of the eigenvalue", ylabel="eigenvalue",
         title="top of the spectrum", xticks=np.arange(1, n_show + 1, 2))
 ax2.legend()
-plt.show()
+ch.figure("fig-ch09-spectrum")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch09-spectrum
+# :name: fig-ch09-spectrum
+#
+# Left: every eigenvalue of the Hessian of one trained network ($k = 4$ clusters; counts on a log scale), with
+# its top $k - 1$ eigenvalues marked. Right: the largest eigenvalues, sorted, for each number of clusters $k$
+# (one line per draw; the dot marks the $(k-1)$-th eigenvalue). The claim checks below say how often the
+# largest drop falls right after that dot.
+# ```
 
 # %% [markdown]
 # In the network on the left, with $P$ = {glue:text}`P_example` parameters, the largest eigenvalue is
@@ -400,7 +410,7 @@ ch.glue(P_small=P_w[0], P_large=P_w[-1], P_over=min(P for P in P_w if P >= cfg.n
         bulk_small=bulk_frac[0], bulk_large=bulk_frac[-1],
         P_full_small=P_w[0], P_full_large=runs[draws[0], k0, full_widths[-1], s0]["P"])
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch09-width", "caption": "Same data, growing width. Left: the fraction of eigenvalues whose size is below a threshold (a fraction of the largest eigenvalue), for the widths whose full spectrum we compute (median over draws). Right: the sum of the top $k - 1$ eigenvalues against the number of parameters, one line per draw; the dotted line marks $P = n$, and the claim check uses the widths to its right."}}
+# %% tags=["hide-input", "remove-output"]
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.0, 3.4))
 for h, color in zip(full_widths, sweep_colors(len(full_widths)), strict=True):
     curves = [near_zero_fraction(runs[d, k0, h, s0]["eig"], thresholds) for d in draws]
@@ -417,7 +427,17 @@ ax2.axvline(cfg.n_train, color="0.5", ls=":", lw=1)
 ax2.set(xscale="log", yscale="log", xlabel="number of parameters P",
         ylabel="eigenvalue sum", title="the outliers", ylim=(1, 100))
 ax2.legend()
-plt.show()
+ch.figure("fig-ch09-width")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch09-width
+# :name: fig-ch09-width
+#
+# Same data, growing width. Left: the fraction of eigenvalues whose size is below a threshold (a fraction of
+# the largest eigenvalue), for the widths whose full spectrum we compute (median over draws). Right: the sum
+# of the top $k - 1$ eigenvalues against the number of parameters, one line per draw; the dotted line marks $P
+# = n$, and the claim check uses the widths to its right.
+# ```
 
 # %% [markdown]
 # Averaged over thresholds from $10^{-4}$ to $10^{-1}$ of the largest eigenvalue, the fraction of
@@ -513,7 +533,7 @@ ch.glue(cluster_bulk=max(cluster_bulk.values()), cluster_out=min(cluster_out.val
         matched_steps=int(np.median([matched[d, cfg.separations[-1]]["steps_to_target"]
                                      for d in draws])))
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch09-data", "caption": "Outliers (mean of the top $k - 1$ eigenvalues, red) and the bulk's scale (90th percentile of the other eigenvalues' sizes, blue), median over draws. Left: against the number of clusters, both divided by the uncertainty factor. Right: against the clusters' separation, for early-stopped networks (solid) and for networks trained to the same training loss (dashed)."}}
+# %% tags=["hide-input", "remove-output"]
 def med(f, keys):
     """The median over draws of f(draw, key), for each key."""
     return [np.median([f(d, key) for d in draws]) for key in keys]
@@ -540,7 +560,17 @@ for label, ls in [("early", "-"), ("matched", "--")]:
 ax2.set(yscale="log", xlabel="distance of the cluster means from the origin",
         ylabel="eigenvalue", title=f"k = {k0} clusters, width {h0}")
 ax2.legend(fontsize=7)
-plt.show()
+ch.figure("fig-ch09-data")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch09-data
+# :name: fig-ch09-data
+#
+# Outliers (mean of the top $k - 1$ eigenvalues, red) and the bulk's scale (90th percentile of the other
+# eigenvalues' sizes, blue), median over draws. Left: against the number of clusters, both divided by the
+# uncertainty factor. Right: against the clusters' separation, for early-stopped networks (solid) and for
+# networks trained to the same training loss (dashed).
+# ```
 
 # %% [markdown]
 # Neither comparison leaves the bulk in place. Across the numbers of clusters the uncertainty-scaled
@@ -619,7 +649,7 @@ ch.glue(small_batch=cfg.small_batch, small_steps=cfg.small_steps, small_lr=cfg.s
         random_curvature=np.median([p["random_curvature"] for p in pairs]),
         outlier_dims=(k0 - 1) / large["P"])
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch09-line", "caption": "Training loss along the straight line from the large-batch solution ($\\alpha = 0$) to the small-batch solution continued from it ($\\alpha = 1$), one line per draw. Dashed: the same walk towards a full-batch solution from other initial weights. The claim checks give the largest bump above the straight line between the ends, for both."}}
+# %% tags=["hide-input", "remove-output"]
 fig, ax = plt.subplots(figsize=(5.6, 3.5))
 for i, p in enumerate(pairs):
     ax.plot(alphas, p["line"], color=OKABE_ITO["blue"], lw=1.8,
@@ -630,7 +660,17 @@ ax.set(xlabel=r"position on the line  $\alpha$", ylabel="training loss",
        title="the line between two solutions")
 ax.set_ylim(top=ax.get_ylim()[1] + 0.25)
 ax.legend(loc="upper left", fontsize=8)
-plt.show()
+ch.figure("fig-ch09-line")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch09-line
+# :name: fig-ch09-line
+#
+# Training loss along the straight line from the large-batch solution ($\alpha = 0$) to the small-batch
+# solution continued from it ($\alpha = 1$), one line per draw. Dashed: the same walk towards a full-batch
+# solution from other initial weights. The claim checks give the largest bump above the straight line between
+# the ends, for both.
+# ```
 
 # %% [markdown]
 # The two solutions do not look alike: the largest eigenvalue of the large-batch solution is

@@ -193,7 +193,7 @@ ch.glue(width_list=", ".join(str(w) for w in cfg.widths), depth=cfg.depth,
 # {glue:text}`kind` projection, {glue:text}`steps` Adam steps of rate {glue:text}`lr` on $z$
 # (the full-space baseline uses rate {glue:text}`base_lr`), and the final test accuracy is recorded.
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch10-curves", "caption": "Test accuracy on the digits after training in a random subspace of dimension $d$, for networks of several widths (colours; parameter counts in the legend). Dotted lines: 90% of each network's full-training accuracy; squares: where each curve crosses it ($d_{\\text{int}90}$), triangles: where it crosses 95% ($d_{\\text{int}95}$). The values are listed in the text below."}}
+# %% tags=["hide-input", "remove-output"]
 colors = sweep_colors(len(cfg.widths))
 fig, ax = plt.subplots(figsize=(6.2, 3.7))
 for width, color in zip(cfg.widths, colors, strict=True):
@@ -207,7 +207,17 @@ ax.set(xlabel="subspace dimension d", ylabel="test accuracy",
        title=f"Digits, {cfg.depth} hidden layer(s)", ylim=(0, 1))
 log_ticks(ax, [d for d in cfg.dims if d in (25, 50, 100, 200, 400, 800)])
 ax.legend(loc="lower right")
-plt.show()
+ch.figure("fig-ch10-curves")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch10-curves
+# :name: fig-ch10-curves
+#
+# Test accuracy on the digits after training in a random subspace of dimension $d$, for networks of several
+# widths (colours; parameter counts in the legend). Dotted lines: 90% of each network's full-training
+# accuracy; squares: where each curve crosses it ($d_{\text{int}90}$), triangles: where it crosses 95%
+# ($d_{\text{int}95}$). The values are listed in the text below.
+# ```
 
 # %% [markdown]
 # The full networks fit their training sets (training accuracy at least
@@ -327,7 +337,7 @@ ch.glue(
 # network's $d_{\text{int}90}$ is {glue:text}`kind_d_int` (largest over smallest
 # {glue:text}`kind_spread:.2f`).
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch10-dint", "caption": "Left: intrinsic dimension against the number of parameters (log-log). Circles: $d_{\\text{int}90}$ of digits networks of growing width; triangles: $d_{\\text{int}95}$; crosses: the number of parameters full training moves (participation ratio of its update); diamond: MNIST-1D. The grey line is $d = D$. Right: the two tasks at the same width, budget, rates and projection, accuracy as a fraction of each network's full-training accuracy, with the 90% and 95% bars."}}
+# %% tags=["hide-input", "remove-output"]
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.4, 3.7))
 D_line = np.array([min(D.min(), hard["D"]) / 2, max(D.max(), hard["D"]) * 2])
 ax1.plot(D_line, D_line, color="grey", lw=1, label="d = D")
@@ -354,7 +364,18 @@ ax2.set(xlabel="subspace dimension d", ylabel="accuracy / full-training accuracy
         ylim=(0, 1.1), title=f"Width {cfg.task_width}, {cfg.task_kind} projection")
 log_ticks(ax2, [d for d in grid if min(m1d_dims) <= d <= max(m1d_dims)])
 ax2.legend(loc="lower right", fontsize=7.5)
-plt.show()
+ch.figure("fig-ch10-dint")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch10-dint
+# :name: fig-ch10-dint
+#
+# Left: intrinsic dimension against the number of parameters (log-log). Circles: $d_{\text{int}90}$ of digits
+# networks of growing width; triangles: $d_{\text{int}95}$; crosses: the number of parameters full training
+# moves (participation ratio of its update); diamond: MNIST-1D. The grey line is $d = D$. Right: the two tasks
+# at the same width, budget, rates and projection, accuracy as a fraction of each network's full-training
+# accuracy, with the 90% and 95% bars.
+# ```
 
 # %% [markdown]
 # ## Claim checks

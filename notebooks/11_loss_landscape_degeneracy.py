@@ -216,7 +216,7 @@ ch.glue(
     firing_big=sum(acct.layer_bound), sym_big=acct.symmetry, width_big=max(cfg.widths),
 )
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch11-accounting", "caption": "Left: for each layer of one trained network, its parameters, what linear dependence of activations and gradients leaves ($r_{act} r_{grad}$) and what the ReLUs' firing sets leave. Right: eigenvalues of the behavioural-loss Hessian of every network, sorted, relative to the largest; the dotted lines mark the number of directions the three degeneracies predict."}}
+# %% tags=["hide-input", "remove-output"]
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.4, 3.6))
 layers = np.arange(len(acct.fan_in))
 bars = [("parameters", acct.layer_params, OKABE_ITO["sky"]),
@@ -238,7 +238,17 @@ for (h, d), net in nets.items():
 ax2.set(yscale="log", ylim=(1e-20, 2), xlabel="rank of the eigenvalue",
         ylabel=r"$|\lambda| / \lambda_{\max}$", title="behavioural-loss Hessian")
 ax2.legend()
-plt.show()
+ch.figure("fig-ch11-accounting")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch11-accounting
+# :name: fig-ch11-accounting
+#
+# Left: for each layer of one trained network, its parameters, what linear dependence of activations and
+# gradients leaves ($r_{act} r_{grad}$) and what the ReLUs' firing sets leave. Right: eigenvalues of the
+# behavioural-loss Hessian of every network, sorted, relative to the largest; the dotted lines mark the number
+# of directions the three degeneracies predict.
+# ```
 
 # %% [markdown]
 # In the width-{glue:text}`width_big` network, degeneracies *i* and *ii* alone leave
@@ -290,7 +300,7 @@ ch.glue(gamma=cfg.gamma, chains=cfg.sgld_chains, two_llc=2 * llc,
         two_llc_quad=2 * llc_quad, eff_pct=100 * 2 * llc / acct.n_params,
         resolution=cfg.gamma / n_beta)
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch11-llc", "caption": "Left: the Langevin chains' mean of $n\\beta L_B$ per step, which settles at the estimate of the learning coefficient (first quarter discarded); the dashed line is the value for an exactly quadratic loss with the same Hessian. Right: the soft count $2\\lambda$ of a quadratic loss as the resolution $\\gamma/(n\\beta)$ changes, against the exact rank and $P$."}}
+# %% tags=["hide-input", "remove-output"]
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.0, 3.4))
 ax1.plot(np.arange(1, len(trace) + 1), n_beta * trace, color=OKABE_ITO["blue"], lw=1)
 ax1.axhline(llc_quad, color="black", ls="--", lw=1, label="quadratic prediction")
@@ -308,7 +318,17 @@ ax2.plot(cfg.gamma / n_beta, 2 * llc, "o", color="black", label="SGLD estimate")
 ax2.set(xscale="log", xlabel=r"resolution $\gamma / (n\beta)$",
         ylabel="effective parameters", title=f"width {max(cfg.widths)}")
 ax2.legend(fontsize=7.5)
-plt.show()
+ch.figure("fig-ch11-llc")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch11-llc
+# :name: fig-ch11-llc
+#
+# Left: the Langevin chains' mean of $n\beta L_B$ per step, which settles at the estimate of the learning
+# coefficient (first quarter discarded); the dashed line is the value for an exactly quadratic loss with the
+# same Hessian. Right: the soft count $2\lambda$ of a quadratic loss as the resolution $\gamma/(n\beta)$
+# changes, against the exact rank and $P$.
+# ```
 
 # %% [markdown]
 # The Langevin estimate gives $2\hat\lambda$ = {glue:text}`two_llc:.0f` effective parameters, against
@@ -450,7 +470,7 @@ ch.glue(
                      for k in ("dense", "modular", "dense_2")),
 )
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch11-modular", "caption": "The quadratic LLC of the modular network (left) and of a second dense network from other initial weights (right), relative to the dense network trained on the same data, across the sweep of localisations $\\gamma$; one line per draw. Below the dashed line, the network has fewer effective parameters than the dense one at that resolution."}}
+# %% tags=["hide-input", "remove-output"]
 fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.4), sharey=True)
 draw_colors = sweep_colors(len(modular_runs))
 for ax, kind, title in ((axes[0], "modular", "modular / dense"),
@@ -461,7 +481,17 @@ for ax, kind, title in ((axes[0], "modular", "modular / dense"),
     ax.axhline(1.0, color="black", ls="--", lw=1)
     ax.set(xscale="log", xlabel=r"localisation $\gamma$", title=title)
 axes[0].set(ylabel=r"$\lambda / \lambda_{\mathrm{dense}}$ (quadratic LLC)")
-plt.show()
+ch.figure("fig-ch11-modular")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch11-modular
+# :name: fig-ch11-modular
+#
+# The quadratic LLC of the modular network (left) and of a second dense network from other initial weights
+# (right), relative to the dense network trained on the same data, across the sweep of localisations $\gamma$;
+# one line per draw. Below the dashed line, the network has fewer effective parameters than the dense one at
+# that resolution.
+# ```
 
 # %% [markdown]
 # All the students fit their data (loss below {glue:text}`mod_max_loss:.0e`). Beyond one rescaling

@@ -156,7 +156,7 @@ for tag, width in (("small", w_small), ("big", w_big)):
 # simple functions are computed by a large share of parameter space, most functions by a tiny
 # share.
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch20-weights", "caption": "Prior weight of each function against its rank, for two widths (log-log). The uniform prior over parameters concentrates on few functions; the dots mark the targets used below. The dotted line is the weight $1/M$ of a function computed by a single sampled network."}}
+# %% tags=["hide-input", "remove-output"]
 fig, ax = plt.subplots(figsize=(5.6, 3.6))
 palette = [OKABE_ITO[c] for c in ("blue", "vermillion", "green", "purple")]
 width_colors = dict(zip(cfg.widths, palette, strict=False))
@@ -171,7 +171,16 @@ ax.set(xscale="log", yscale="log", xlabel="function rank (by prior weight)",
        ylabel="prior weight W(f)",
        title=f"{cfg.n_networks:,} networks on {n_inputs} inputs")
 ax.legend()
-plt.show()
+ch.figure("fig-ch20-weights")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch20-weights
+# :name: fig-ch20-weights
+#
+# Prior weight of each function against its rank, for two widths (log-log). The uniform prior over parameters
+# concentrates on few functions; the dots mark the targets used below. The dotted line is the weight $1/M$ of
+# a function computed by a single sampled network.
+# ```
 
 # %% [markdown]
 # ## Regret tracks $-\log W$ of the target
@@ -200,7 +209,7 @@ ch.glue("ranks_text", ", ".join(str(r) for r in cfg.ranks))
 ch.glue("n_draws", cfg.n_draws)
 ch.glue("n_max", cfg.n_max)
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch20-regret", "caption": "Cumulative regret of the Bayes mixture against the number of examples (lines: mean over data sequences), for targets of decreasing prior weight (light to dark). Dashed: $-\\log W(f^\\ast)$, which the regret never exceeds and reaches once the data single out the target. Dotted: the KL-ball bound $\\min_\\delta[-\\log W(B_\\delta) + n\\delta]$. The class size $\\log M$ (grey) is never reached by the heavy targets, and the parametric scale $\\frac{d}{2}\\log n$ is off the chart."}}
+# %% tags=["hide-input", "remove-output"]
 fig, axes = plt.subplots(1, len(cfg.widths), figsize=(4.6 * len(cfg.widths), 3.6),
                          sharey=True)
 rank_colors = sweep_colors(len(cfg.ranks))
@@ -217,7 +226,18 @@ for ax, width in zip(np.atleast_1d(axes), cfg.widths, strict=True):
                  f"{d / 2 * np.log(cfg.n_max):.0f} at n = {cfg.n_max}")
 np.atleast_1d(axes)[0].set_ylabel("regret (nats)")
 np.atleast_1d(axes)[0].legend(fontsize=7.5, loc="upper left")
-plt.show()
+ch.figure("fig-ch20-regret")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch20-regret
+# :name: fig-ch20-regret
+#
+# Cumulative regret of the Bayes mixture against the number of examples (lines: mean over data sequences), for
+# targets of decreasing prior weight (light to dark). Dashed: $-\log W(f^\ast)$, which the regret never
+# exceeds and reaches once the data single out the target. Dotted: the KL-ball bound $\min_\delta[-\log
+# W(B_\delta) + n\delta]$. The class size $\log M$ (grey) is never reached by the heavy targets, and the
+# parametric scale $\frac{d}{2}\log n$ is off the chart.
+# ```
 
 # %% [markdown]
 # After {glue:text}`n_max` examples the regret equals $-\log W(f^\ast)$ to within
@@ -396,7 +416,7 @@ ch.glue("n_groups", len(groups))
 # averaging, is {glue:text}`single_ratio:.1f` times worse than the ensemble on average: the
 # mixture, not any one network in it, is what the bound is about.
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch20-sgld", "caption": "Excess log-loss on the next example against the number of examples seen, for the heavy (rank 0) and a light target (mean over data draws). Lines: the exact Bayes mixture of the smooth networks (importance-sampled; hollow where too few prior draws carry weight). Filled dots: the SGLD ensemble. Dashed: single SGLD samples. The ensemble follows the mixture and learns the heavy target from far fewer examples."}}
+# %% tags=["hide-input", "remove-output"]
 fig, ax = plt.subplots(figsize=(5.8, 3.6))
 sizes = np.array(cfg.sgld_sizes)
 x_plot = np.maximum(sizes, 0.5)  # n = 0 drawn at 0.5 on the log axis
@@ -414,7 +434,17 @@ ax.set(xscale="log", xlabel="examples n (n = 0 drawn at 0.5)",
        ylabel="excess log-loss (nats)", title=f"smooth networks, K = {cfg.sgld_width}")
 log_ticks(ax, [0.01, 0.03, 0.1, 0.3, 1], axis="y")
 ax.legend(fontsize=7)
-plt.show()
+ch.figure("fig-ch20-sgld")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch20-sgld
+# :name: fig-ch20-sgld
+#
+# Excess log-loss on the next example against the number of examples seen, for the heavy (rank 0) and a light
+# target (mean over data draws). Lines: the exact Bayes mixture of the smooth networks (importance-sampled;
+# hollow where too few prior draws carry weight). Filled dots: the SGLD ensemble. Dashed: single SGLD samples.
+# The ensemble follows the mixture and learns the heavy target from far fewer examples.
+# ```
 
 # %% [markdown]
 # ## Claim checks

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .claims import Claims
-from .glue import glue
+from .glue import glue, glue_figure
 from .params import Preset, select_preset, validate_scale, validate_seed
 from .plotting import use_style
 from .seeding import replicate_seeds, seed_everything
@@ -61,6 +61,19 @@ class Chapter:
             raise TypeError("glue: a value needs a name")
         for key, val in values.items():
             glue(key, val)
+
+    def figure(self, name: str, fig: Any = None) -> None:
+        """Show the current figure (or ``fig``) and glue it under ``name``, the end of every figure cell.
+
+        The caption is not here: it is the body of the ``{glue:figure}`` directive of the Markdown cell
+        that follows (see :func:`overparam_utils.glue.glue_figure`), whose ``:name:`` is ``name`` too, so
+        that ``{numref}`` finds it. The cell carries the ``remove-output`` tag, so the book shows the figure
+        only where the directive puts it.
+        """
+        import matplotlib.pyplot as plt
+
+        glue_figure(name, plt.gcf() if fig is None else fig)
+        plt.show()
 
     def report(self) -> None:
         """Show the chapter's claim table; raise if a check failed (the chapter's last cell)."""

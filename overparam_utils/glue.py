@@ -3,6 +3,10 @@
 In a chapter, ``glue("peak_ratio", ratio)`` stores the value in the executed notebook and the Markdown
 says ``{glue:text}`peak_ratio:.1f```; the book then shows the number of *this* run. Outside a
 myst-nb setting (e.g. Colab without myst-nb) gluing is a no-op and the value is returned unchanged.
+
+Figures are glued too (:func:`glue_figure`): the caption then lives in a Markdown cell, in a
+``{glue:figure}`` directive, where it reads as prose, diffs line by line, may quote glued numbers, and
+can be edited without re-executing the chapter (the cache key reads code cells only).
 """
 
 from __future__ import annotations
@@ -36,3 +40,24 @@ def glue(name: str, value: Any) -> Any:
         return value
     _myst_glue(name, value, display=False)
     return value
+
+
+def glue_figure(name: str, fig: Any) -> None:
+    """Store the matplotlib figure ``fig`` under ``name`` for a ``{glue:figure}`` directive, without showing it.
+
+    The chapter's Markdown cell that follows reads::
+
+        ```{glue:figure} fig-ch01-curves
+        :name: fig-ch01-curves
+
+        The caption, as prose.
+        ```
+
+    The figure cell is tagged ``remove-output``, so the book shows the figure once, where the directive
+    is, while Jupyter and Colab show it under the cell as usual (see ``Chapter.figure``).
+    """
+    try:
+        from myst_nb import glue as _myst_glue
+    except ImportError:  # pragma: no cover - myst-nb is pinned in requirements.txt
+        return
+    _myst_glue(name, fig, display=False)

@@ -24,6 +24,21 @@ SMOKE_BUDGET_S = 10.0
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 
 
+def count_figures(executed) -> int:
+    """Figures the page shows: images under cells not tagged ``remove-output``, plus glued figures
+    (each shown once, where its ``{glue:figure}`` directive is)."""
+    n = 0
+    for cell in executed.cells:
+        if cell.cell_type != "code":
+            continue
+        shown = "remove-output" not in cell.metadata.get("tags", [])
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            n += shown and "image/png" in data
+            n += any(key.endswith("/image/png") and key != "image/png" for key in data)
+    return n
+
+
 @pytest.fixture(scope="module")
 def smoke_book(tmp_path_factory) -> Path:
     """Run every chapter at smoke scale with the network blocked, then build the book; the build dir."""
@@ -128,12 +143,7 @@ def test_chapter_renders_math_figures_and_glued_numbers(smoke_book, server, stem
     assert "\\(" not in text and "\\[" not in text, "raw TeX delimiters left in the page: math not typeset"
     assert "{glue" not in text, "an unresolved glue reference"
     executed = nbformat.read(smoke_book / "executed" / f"{stem}.ipynb", as_version=4)
-    n_figures = sum(
-        "image/png" in out.get("data", {})
-        for cell in executed.cells
-        if cell.cell_type == "code"
-        for out in cell.get("outputs", [])
-    )
+    n_figures = count_figures(executed)
     images = re.findall(r'<img[^>]+src="([^"]+)"', dom)
     figures = [src for src in images if "_images/" in src]
     assert len(figures) == n_figures, f"{len(figures)} figures on the page, {n_figures} in the executed notebook"
@@ -296,11 +306,7 @@ def test_pdf_has_every_chapter_its_figures_and_no_unresolved_glue_or_citation(sm
     listing = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True).stdout
     n_images = max(0, len(listing.strip().splitlines()) - 2)
     n_figures = sum(
-        "image/png" in out.get("data", {})
-        for stem in CHAPTERS
-        for cell in nbformat.read(smoke_book / "executed" / f"{stem}.ipynb", as_version=4).cells
-        if cell.cell_type == "code"
-        for out in cell.get("outputs", [])
+        count_figures(nbformat.read(smoke_book / "executed" / f"{stem}.ipynb", as_version=4)) for stem in CHAPTERS
     )
     assert n_images >= n_figures, f"{n_images} images in the PDF, {n_figures} figures in the chapters"
     pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
