@@ -71,9 +71,14 @@ class Chapter:
         only where the directive puts it.
         """
         import matplotlib.pyplot as plt
+        from IPython import get_ipython
 
-        glue_figure(name, plt.gcf() if fig is None else fig)
-        plt.show()
+        fig = plt.gcf() if fig is None else fig
+        if get_ipython() is None:  # a plain script: matplotlib shows it as usual
+            plt.show()
+            return
+        glue_figure(name, fig)
+        plt.close(fig)
 
     def report(self) -> None:
         """Show the chapter's claim table; raise if a check failed (the chapter's last cell)."""

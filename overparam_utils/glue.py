@@ -43,7 +43,7 @@ def glue(name: str, value: Any) -> Any:
 
 
 def glue_figure(name: str, fig: Any) -> None:
-    """Store the matplotlib figure ``fig`` under ``name`` for a ``{glue:figure}`` directive, without showing it.
+    """Show the matplotlib figure ``fig`` and store it under ``name`` for a ``{glue:figure}`` directive.
 
     The chapter's Markdown cell that follows reads::
 
@@ -53,11 +53,21 @@ def glue_figure(name: str, fig: Any) -> None:
         The caption, as prose.
         ```
 
-    The figure cell is tagged ``remove-output``, so the book shows the figure once, where the directive
-    is, while Jupyter and Colab show it under the cell as usual (see ``Chapter.figure``).
+    The figure is rendered once and written twice: as an ordinary output, which Jupyter and Colab show
+    under the cell, and as myst-nb's glued output (its ``application/papermill.record/`` prefix and
+    ``scrapbook`` metadata, as ``myst_nb.glue(..., display=False)`` writes them), which the book shows
+    where the directive is. The figure cell is tagged ``remove-output``, so the book shows it once.
+    The caller closes the figure (``Chapter.figure`` does), so that the inline backend does not render it
+    a second time.
     """
+    from IPython.core.formatters import format_display_data
+    from IPython.display import display
+
+    bundle, metadata = format_display_data(fig)
+    display(bundle, raw=True, metadata=metadata)
     try:
-        from myst_nb import glue as _myst_glue
+        from myst_nb.ext.glue import GLUE_PREFIX
     except ImportError:  # pragma: no cover - myst-nb is pinned in requirements.txt
         return
-    _myst_glue(name, fig, display=False)
+    glued = {**metadata, "scrapbook": dict(name=name, mime_prefix=GLUE_PREFIX)}
+    display({GLUE_PREFIX + key: value for key, value in bundle.items()}, raw=True, metadata=glued)

@@ -5,7 +5,18 @@ data sets (seeds) times several nested widths, by full-batch gradient descent or
 squared error. Widths are handled with a mask over the widest feature matrix, so the ``(seeds,
 widths)`` grid costs one batched matrix product per step instead of a Python loop over models.
 Chapter 01 uses it to check its exact dynamics against real gradient descent; chapter 02 to compare
-gradient descent with Adam at the same step budget.
+gradient descent with Adam at the same step budget. :func:`train_classifier` trains one torch model
+with the cross-entropy loss (full batch or seeded mini-batches).
+
+The book's other training loops stay with their science, on purpose: what they share is the three
+lines ``zero_grad(); loss.backward(); step()``, and what differs is the experiment itself. Chapter 05
+trains a wide first layer under a fixed second layer in reduced coordinates (``xor``), chapter 10 only
+the coordinates of a random subspace (``subspace``), chapter 11 under masks that impose modularity,
+chapter 09 keeps the checkpoint best on held-out data, chapters 13, 14, 17-19 train a stack of models
+as one batched tensor and record the statistic the chapter is about as they go (Fourier concentration,
+reliance on a shortcut, per-example gradient coherence, memorization of flipped labels). A shared
+trainer would need a hook for each of these, and a reader would have to follow the hooks to see the
+experiment.
 """
 
 from __future__ import annotations

@@ -65,3 +65,33 @@ def test_progress_is_silent_when_quiet(monkeypatch, value, quiet):
     wrapped = progress.progress(items, desc="x")
     assert (wrapped is items) is quiet
     assert list(wrapped) == items
+
+
+def test_glue_figure_renders_once_and_writes_a_shown_and_a_glued_image(monkeypatch):
+    """One rendering, written as an ordinary output (Jupyter shows it) and as myst-nb's glued output (the
+    book's ``{glue:figure}`` directive shows it; the cell's ``remove-output`` tag hides the first)."""
+    import IPython.core.formatters
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+    from myst_nb.ext.glue import GLUE_PREFIX
+
+    renders = []
+
+    def fake_format(obj):
+        renders.append(obj)
+        return {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}, {"image/png": {"width": 100}}
+
+    monkeypatch.setattr(IPython.core.formatters, "format_display_data", fake_format)
+    fig = object()
+    InteractiveShell.instance()  # display() publishes through a shell, as in a kernel
+    try:
+        with capture_output() as captured:
+            glue_mod.glue_figure("fig-test", fig)
+    finally:
+        InteractiveShell.clear_instance()
+    assert renders == [fig], "the figure is rendered once"
+    shown, glued = captured.outputs
+    assert shown.data == {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}
+    assert glued.data == {GLUE_PREFIX + "image/png": "iVBORw0KGgo=", GLUE_PREFIX + "text/plain": "<Figure>"}
+    assert glued.metadata["scrapbook"] == {"name": "fig-test", "mime_prefix": GLUE_PREFIX}
+    assert glued.metadata["image/png"] == {"width": 100}
