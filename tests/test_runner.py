@@ -9,7 +9,7 @@ import pytest
 from conftest import FIXTURES, ROOT, run_cli
 
 from overparam_utils.engine import jobs as runner
-from overparam_utils.engine import keys, project
+from overparam_utils.engine import keys, pages, project, site
 
 CHAPTER = ROOT / "notebooks" / "01_linear_generalization_dynamics.py"
 
@@ -282,3 +282,28 @@ def test_same_seed_gives_identical_claims_for_a_real_chapter(tmp_path):
 
     a, b = run_once(tmp_path / "a"), run_once(tmp_path / "b")
     assert [(c["id"], c["measured"]) for c in a["checks"]] == [(c["id"], c["measured"]) for c in b["checks"]]
+
+
+def test_paper_scale_records_are_kept_in_the_repository_and_marked_stale_when_the_chapter_changes(fixture_project):
+    refused = run_cli("run", "01", "--scale", "smoke", "--record", cwd=fixture_project)
+    assert refused.returncode == 2 and "--record keeps paper-scale runs only" in refused.stderr
+    assert not (fixture_project / "book" / "paper_scale").exists()
+    result = run_cli("run", "01", "--scale", "paper", "--record", cwd=fixture_project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    kept = fixture_project / "book" / "paper_scale" / "01_good.json"
+    assert "Recorded book/paper_scale/01_good.json" in result.stdout
+    record = json.loads(kept.read_text())
+    assert record["scale"] == "paper" and record["status"] == "pass" and "executed" not in record
+    stems = ["01_good", "02_failing_claim"]
+    page = pages.paper_scale_page(
+        pages.load_paper_records(fixture_project, stems), {}, stems, site.paper_keys(fixture_project, stems)
+    )
+    assert "1 of 2 chapters have a paper-scale record" in page and "stale" not in page
+    assert "| {doc}`/notebooks/02_failing_claim` | not run yet |" in page
+    assert "`mean_is_small`" in page and "| current |" in page
+    source = fixture_project / "notebooks" / "01_good.py"
+    source.write_text(source.read_text().replace("dict(n=1000)", "dict(n=2000)"))
+    page = pages.paper_scale_page(
+        pages.load_paper_records(fixture_project, stems), {}, stems, site.paper_keys(fixture_project, stems)
+    )
+    assert "1 of them is stale" in page and "**stale**" in page

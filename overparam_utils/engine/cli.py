@@ -12,7 +12,9 @@ import sys
 from pathlib import Path
 
 from ..params import SCALES, ParameterError, validate_scale, validate_seed
+from ..record import write_record
 from . import jobs as runner
+from . import pages as report
 from . import site as book
 from .cluster import CLUSTER_ENV
 from .project import UsageError, find_root, toc_chapters
@@ -123,6 +125,11 @@ def _add_run_arguments(p: argparse.ArgumentParser, default_scale: str = "book") 
         "--cluster", default=os.environ.get(CLUSTER_ENV) or None, metavar="ADDRESS|SCHEDULER_FILE|local",
         help=f"run the jobs on a Dask cluster (default: ${CLUSTER_ENV}, else this machine)",
     )  # fmt: skip
+    p.add_argument(
+        "--record", action="store_true",
+        help="with --scale paper: keep each chapter's record in the repository (book/paper_scale/), "
+        "for the book's Paper scale page",
+    )  # fmt: skip
 
 
 def parser() -> argparse.ArgumentParser:
@@ -162,6 +169,8 @@ def cmd_run(args: argparse.Namespace, quiet_summary: bool = False) -> tuple[int,
     if args.seeds is not None and args.seed is not None:
         raise UsageError("give either --seed or --seeds, not both")
     seeds = args.seeds if args.seeds is not None else [0 if args.seed is None else args.seed]
+    if getattr(args, "record", False) and args.scale != "paper":
+        raise UsageError("--record keeps paper-scale runs only: add --scale paper")
     jobs = runner.plan(
         root,
         args.notebooks,
@@ -202,8 +211,25 @@ def cmd_run(args: argparse.Namespace, quiet_summary: bool = False) -> tuple[int,
         if cluster is not None:
             cluster.close()
     print(runner.summarize(records, with_claims_line=not quiet_summary))
+    if getattr(args, "record", False):
+        for path in keep_paper_records(root, records, seeds[0]):
+            print(f"Recorded {path.relative_to(root)} (commit it: the book's Paper scale page reads it)")
     ok = all(r["status"] == "pass" for r in records)
     return (0 if ok else 1), records
+
+
+def keep_paper_records(root: Path, records: list[dict], seed: int) -> list[Path]:
+    """Copy the paper-scale records of ``seed`` (passed, failed or timed out: all are findings) to
+    ``book/paper_scale/NN_slug.json``, without this machine's paths; return the files written."""
+    written = []
+    for r in records:
+        if r.get("scale") != "paper" or r.get("seed") != seed:
+            continue
+        kept = {k: v for k, v in r.items() if k != "executed"}
+        path = root / report.PAPER_RECORDS / f"{r['chapter']}.json"
+        write_record(path, kept)
+        written.append(path)
+    return written
 
 
 def cmd_build(args: argparse.Namespace, records: list[dict] | None = None) -> int:

@@ -6,7 +6,10 @@
   the provenance footer at its end (commit, scale, seed, wall time, versions);
 * :func:`runtime_table`: the per-chapter runtime table of the front page;
 * :func:`coverage_page`: every paper of the source list with its chapter, or why it has none
-  (from ``book/coverage.yml``).
+  (from ``book/coverage.yml``);
+* :func:`paper_scale_page`: what each chapter's paper preset found, from the records kept in the
+  repository under :data:`PAPER_RECORDS` (``run --scale paper --record`` writes them), each marked stale
+  when the chapter's inputs changed since.
 
 :func:`overparam_utils.engine.site.stage` writes these into the staged book; nothing here executes a chapter.
 """
@@ -400,4 +403,92 @@ def coverage_page(coverage: Mapping[str, Any], chapters: list[str]) -> str:
             kind = "adjacent" if p["class"] == "E" else "no chapter"
             status = f"{kind}: {p.get('reason', '')}"
         lines.append(f"| {p['n']} | {p['title']} | {status} |")
+    return "\n".join(lines)
+
+
+PAPER_RECORDS = Path("book") / "paper_scale"
+"""Where the paper-scale records live, relative to the project root: one ``NN_slug.json`` per chapter, kept
+in the repository (small: the record with its inputs key, commit, device and runtime)."""
+
+
+def load_paper_records(root: Path, stems: list[str]) -> dict[str, dict[str, Any]]:
+    """The kept paper-scale record of each chapter that has one."""
+    out = {}
+    for stem in stems:
+        record = read_record(root / PAPER_RECORDS / f"{stem}.json")
+        if record is not None:
+            out[stem] = record
+    return out
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "?"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min" if seconds < 7200 else f"{seconds / 3600:.1f} h"
+
+
+def _paper_status(record: Mapping[str, Any]) -> str:
+    if record.get("status") == "pass":
+        n = count_checks([record])
+        return f"passed: {n['held']} of {n['claims']} claims held, {n['not_reproduced']} not reproduced"
+    error = record.get("error") or {}
+    return f"{record.get('status', '?')}: {error.get('ename', '')} {error.get('evalue', '')}".strip()
+
+
+def paper_scale_page(
+    paper: Mapping[str, dict[str, Any]],
+    book: Mapping[str, dict[str, Any]],
+    stems: list[str],
+    current_keys: Mapping[str, str],
+) -> str:
+    """The "Paper scale" page: per chapter, its kept paper-scale record (runtime, device, status, each check at
+    book and at paper scale), "stale" where ``current_keys[stem]`` (today's paper-scale inputs key) differs from
+    the key the record was made with, and "not run yet" where there is none. ``book``: this build's records."""
+    have = [s for s in stems if s in paper]
+    stale = [s for s in have if paper[s].get("inputs_key") != current_keys.get(s)]
+    lines = [
+        f"{len(have)} of {len(stems)} chapters have a paper-scale record"
+        + (
+            f"; {len(stale)} of them {'is' if len(stale) == 1 else 'are'} stale (the chapter changed since)"
+            if stale
+            else ""
+        )
+        + ". A claim is said to hold at paper scale only where a current record here says so.",
+        "",
+        "| chapter | paper-scale run | wall time | CPU time | device | recorded | current? |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for stem in stems:
+        r = paper.get(stem)
+        if r is None:
+            lines.append(f"| {{doc}}`/notebooks/{stem}` | not run yet | | | | | |")
+            continue
+        when = str(r.get("started_at", "?"))[:10]
+        commit = str(r.get("commit", "?"))[:8]
+        current = "**stale**" if stem in stale else "current"
+        lines.append(
+            f"| {{doc}}`/notebooks/{stem}` | {_paper_status(r)} | {_duration(r.get('runtime_s'))} "
+            f"| {_duration(r.get('cpu_s'))} | {r.get('device', '?')} | {when}, `{commit}` | {current} |"
+        )
+    for stem in have:
+        r = paper[stem]
+        at_book = {c["id"]: c for c in book.get(stem, {}).get("checks", [])}
+        lines += [
+            "",
+            f"### {r.get('title') or stem}" + (" (stale)" if stem in stale else ""),
+            "",
+            "| check | kind | book scale | paper scale | required | status at paper scale |",
+            "|---|---|---|---|---|---|",
+        ]
+        for c in r.get("checks", []):
+            b = at_book.get(c["id"])
+            lines.append(
+                f"| `{c['id']}` | {c.get('kind', 'claim')} | {format_number(b['measured']) if b else '-'} "
+                f"| {format_number(c['measured'])} | {required_text(c)} "
+                f"| {STATUS_WORDS.get(c['status'], c['status'])} |"
+            )
+        if not r.get("checks"):
+            lines.append("| (no check was reached) | | | | | |")
     return "\n".join(lines)

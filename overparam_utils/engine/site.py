@@ -21,6 +21,7 @@ import nbformat
 import yaml
 
 from . import pages as report
+from .keys import inputs_key
 from .project import chapter_title, read_source, toc_chapters, toc_files
 
 STRICT_FLAGS = ("-W", "-n", "--keep-going")
@@ -30,6 +31,7 @@ MARKERS = {
     "claims": "<!-- generated: claims -->",
     "coverage": "<!-- generated: coverage -->",
     "runtimes": "<!-- generated: runtimes -->",
+    "paper_scale": "<!-- generated: paper_scale -->",
 }
 """Comment lines in ``book/*.md`` that :func:`stage` replaces with generated content."""
 
@@ -38,8 +40,9 @@ def stage(root: Path, build: Path) -> Path:
     """Assemble the book's source tree under ``<build>/site-src`` and return it.
 
     Copies the configuration, ``book/`` and the executed chapters, then fills the generated parts
-    from the claims records: the Claims page, the Coverage page, the front page's runtime table,
-    and in each chapter a status row under the title and a provenance footer.
+    from the claims records: the Claims page, the Coverage page, the front page's runtime table, the
+    Paper scale page (from the records kept under ``book/paper_scale/``), and in each chapter a status
+    row under the title and a provenance footer.
     """
     executed = build / "executed"
     stems = toc_chapters(root)
@@ -60,17 +63,20 @@ def stage(root: Path, build: Path) -> Path:
     coverage_file = root / "book" / "coverage.yml"
     report.claims_figure(records, seed_records, src / "book" / report.CLAIMS_FIGURE)
     generated = {
-        "claims": report.claims_page(records, seed_records),
-        "runtimes": report.runtime_table(records),
-        "coverage": report.coverage_page(yaml.safe_load(coverage_file.read_text()), stems)
-        if coverage_file.exists()
-        else "",
+        "claims": lambda: report.claims_page(records, seed_records),
+        "runtimes": lambda: report.runtime_table(records),
+        "coverage": lambda: (
+            report.coverage_page(yaml.safe_load(coverage_file.read_text()), stems) if coverage_file.exists() else ""
+        ),
+        "paper_scale": lambda: report.paper_scale_page(
+            report.load_paper_records(root, stems), records, stems, paper_keys(root, stems)
+        ),
     }
     for page in (src / "book").glob("*.md"):
         text = page.read_text()
         for key, marker in MARKERS.items():
             if marker in text:
-                text = text.replace(marker, generated[key])
+                text = text.replace(marker, generated[key]())
         page.write_text(text)
     (src / "notebooks").mkdir()
     has_claims_page = "book/claims" in toc_files(root)
@@ -85,6 +91,15 @@ def stage(root: Path, build: Path) -> Path:
             decorate(nb, records[stem], seed_records.get(stem), has_claims_page)
         nbformat.write(nb, src / "notebooks" / f"{stem}.ipynb")
     return src
+
+
+def paper_keys(root: Path, stems: list[str]) -> dict[str, str]:
+    """Today's paper-scale inputs key of each chapter: a kept record made with another key is stale."""
+    return {
+        stem: inputs_key(root, source, "paper")
+        for stem in stems
+        if (source := root / "notebooks" / f"{stem}.py").exists()
+    }
 
 
 def refresh_prose(executed: Any, source: Any) -> bool:
