@@ -26,9 +26,10 @@
 #
 # **What we redraw.** Not the paper's language-model experiments, but the mechanism in two small
 # models that we can solve exactly or simulate on a CPU: (A) test error against data size for a
-# random-feature model with and without an L2 penalty tuned at small scale; (B) the excess risk of
-# online SGD against the number of examples seen, for a large against a small learning rate and a
-# small against a large batch. In each we locate the crossover and check it on several seeds.
+# random-feature model with and without an L2 penalty retuned at every size; (B) the final excess
+# risk of online SGD against the training budget, one run per budget with the learning rate decayed
+# to zero, for several peak rates. We ask whether the tuned penalty still helps when the data far
+# exceed the model, and whether the rate that wins a short run loses a long one.
 
 # %% tags=["remove-cell"]
 # On Colab, install this book's helper package first (elsewhere this cell does nothing).
@@ -48,35 +49,42 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from overparam_utils import chapter
-from overparam_utils.crossover import online_sgd_linear, ridge_path, sgd_expected_risk
+from overparam_utils.crossover import decayed_expected_risk, decayed_sgd_risk
 from overparam_utils.features import relu_features
-from overparam_utils.fits import bootstrap_crossover, crossings
-from overparam_utils.plotting import OKABE_ITO
+from overparam_utils.fits import bootstrap_crossover
+from overparam_utils.plotting import CYCLE, OKABE_ITO
 from overparam_utils.progress import progress
+from overparam_utils.ridge import RidgePath
 
 # Part A: `width` random ReLU features of `dim` inputs; data sizes n_grid (must include
-# width); n_draws draws; penalties lams (0 = none). Part B: online SGD on a `sgd_dim`
-# linear model, `n_samples` examples, sgd_draws runs; `small_scale` examples is where
-# a small-scale comparison is made.
+# width and 2 * width); n_draws draws; penalties lams (0 = none) tuned on n_val
+# validation points. Part B: online SGD on a `sgd_dim` linear model with label noise
+# sgd_noise, one run per horizon (examples) and peak rate lrs, decayed to zero;
+# n_draws_sgd draws; small_scale: the horizon of the small-scale comparison.
+# paper preset: not run for this page (minutes, not seconds).
 PRESETS = {
     "smoke": dict(
-        dim=30, width=300, n_grid=[100, 300, 1000, 3000, 20000], n_val=1000, n_test=2000,
+        dim=30, width=300, n_grid=[100, 300, 600, 3000, 20000], n_val=1000, n_test=2000,
         noise_std=1.0, n_draws=3, lams=[0.0, *np.geomspace(1e-4, 10, 11)],
-        sgd_dim=100, n_samples=2**16, sgd_draws=6, small_scale=1024,
+        sgd_dim=30, sgd_noise=1.0, batch=4, lrs=[0.0625, 0.125, 0.25, 0.5, 1.0],
+        horizons=[256, 1024, 4096, 16384], n_draws_sgd=4, small_scale=1024,
     ),
     "book": dict(
         dim=30, width=300, n_grid=[50, 100, 200, 300, 400, 600, 1000, 2000, 5000, 10000,
                                    20000],
         n_val=1000, n_test=2000, noise_std=1.0, n_draws=5,
         lams=[0.0, *np.geomspace(1e-4, 10, 21)],
-        sgd_dim=100, n_samples=2**16, sgd_draws=12, small_scale=1024,
+        sgd_dim=100, sgd_noise=1.0, batch=4, lrs=[0.0625, 0.125, 0.25, 0.5, 1.0],
+        horizons=[256, 1024, 4096, 16384, 65536], n_draws_sgd=8, small_scale=1024,
     ),
     "paper": dict(
         dim=50, width=1000, n_grid=[100, 300, 600, 1000, 1500, 2000, 5000, 10000, 20000,
                                     50000],
         n_val=5000, n_test=10000, noise_std=1.0, n_draws=10,
         lams=[0.0, *np.geomspace(1e-5, 10, 31)],
-        sgd_dim=200, n_samples=2**18, sgd_draws=32, small_scale=1024,
+        sgd_dim=200, sgd_noise=1.0, batch=4, lrs=[0.0625, 0.125, 0.25, 0.5, 1.0],
+        horizons=[256, 1024, 4096, 16384, 65536, 262144], n_draws_sgd=16,
+        small_scale=1024,
     ),
 }
 ch = chapter.setup(
@@ -87,6 +95,7 @@ P = cfg.width
 n_grid = np.array(cfg.n_grid)
 lams = np.array(cfg.lams)
 i_P = int(np.flatnonzero(n_grid == P)[0])
+i_small = int(np.flatnonzero(n_grid == 2 * P)[0])  # the small-scale comparison, n = 2P
 
 # %% [markdown]
 # ## Setup
@@ -105,21 +114,24 @@ i_P = int(np.flatnonzero(n_grid == P)[0])
 #
 # $$L_\lambda(w) = \frac1n \lVert y - \Phi w \rVert^2 + \lambda \lVert w \rVert^2 ,$$
 #
-# to convergence (closed form: `ridge_path` in `overparam_utils.crossover` gets every $\lambda$ from
-# one eigendecomposition; $\lambda = 0$ is the minimum-norm interpolator). We follow the small-scale
-# habit: tune $\lambda$ on a validation set at $n = P$, where regularisation matters most, and keep it
-# as the data grow. The test error is measured against the noiseless target.
+# to convergence: $w = (\Phi^\top \Phi + n\lambda I)^{+} \Phi^\top y$, every $\lambda$ from one
+# eigendecomposition of the $P \times P$ Gram matrix (`RidgePath` of `overparam_utils.ridge`);
+# $\lambda = 0$ is the minimum-norm least-squares solution. At **every** data size we tune $\lambda$
+# afresh on a validation set, over a grid that contains $\lambda = 0$, so the penalty is as useful as it
+# can be at that size. The question is the paper's: does the tuned penalty still help when the data far
+# exceed the capacity ($n \gg P$)? The test error is measured against the noiseless target.
 #
-# **Part B: learning rate and batch size against the number of examples.** Linear regression in
+# **Part B: the learning rate against the length of training.** Linear regression in
 # $d$ = {glue:text}`sgd_dim` dimensions with input covariance $\Sigma = \mathrm{diag}(s_i)$,
 # $s_i = i^{-1.5}$ (a few strong directions, a long tail of weak ones), teacher
-# $w^\ast \sim \mathcal N(0, I)$ and label noise $0.5$. The excess risk of weights $w$ is
-# $(w - w^\ast)^\top \Sigma (w - w^\ast)$. Online SGD sees every example once, so the number of
-# examples is data and compute at the same time. We compare a large learning rate with a ten times smaller one (batch
-# {glue:text}`batch_small` both), and a small batch with a large one (batch
-# {glue:text}`batch_small` against {glue:text}`batch_big`, learning rate {glue:text}`lr_big` both).
-# All settings of a run see the same stream of examples. For Gaussian inputs the *expected* risk
-# obeys an exact recursion (`sgd_expected_risk`), which we draw next to the simulated runs.
+# $w^\ast \sim \mathcal N(0, I)$ and label noise $\sigma$ = {glue:text}`sgd_noise`. The excess risk of
+# weights $w$ is $(w - w^\ast)^\top \Sigma (w - w^\ast)$. Online SGD sees every example once
+# (batch {glue:text}`batch`), so the number of examples $T$ is data and compute at once. As in
+# language-model pretraining, each budget $T$ is its own run: the learning rate starts at a peak
+# value $\eta$ and decays linearly to zero at the end of the run, and we record the risk at the end.
+# We run every peak rate in {glue:text}`lrs` at every horizon. All runs of a draw read the same
+# stream of examples. The expected risk of these runs obeys an exact recursion
+# (`decayed_expected_risk`), drawn next to the simulations.
 
 # %%
 def draw_task(run_seed):
@@ -143,240 +155,256 @@ def draw_task(run_seed):
 
 def penalty_sweep(task):
     """Validation and test MSE, (len(n_grid), len(lams)), per data size and penalty."""
+    gram, rhs, start = np.zeros((P, P)), np.zeros(P), 0
     val, test = [], []
-    for n in n_grid:
-        weights = ridge_path(task["F"][:n], task["y"][:n], lams)  # (lams, P)
-        pred_val = task["F_val"] @ weights.T
+    for n in n_grid:  # the first n examples: grow the Gram matrix by the new rows
+        rows = task["F"][start:n]
+        gram += rows.T @ rows
+        rhs += rows.T @ task["y"][start:n]
+        start = n
+        # primal ridge (F^T F + n lam I)^+ F^T y: the ridge path of the P x P Gram matrix
+        weights = RidgePath.fit(gram, rhs).dual_coef(n * lams)  # (P, lams)
+        pred_val = task["F_val"] @ weights
         val.append(np.mean((pred_val - task["y_val"][:, None]) ** 2, axis=0))
-        pred_test = task["F_test"] @ weights.T
+        pred_test = task["F_test"] @ weights
         test.append(np.mean((pred_test - task["f_test"][:, None]) ** 2, axis=0))
     return np.array(val), np.array(test)
 
 
 sweeps = [penalty_sweep(draw_task(s))
           for s in progress(ch.seeds(cfg.n_draws), desc="data sizes")]
-val_err = np.stack([v for v, _ in sweeps])  # (seeds, n, lams)
+val_err = np.stack([v for v, _ in sweeps])  # (draws, n, lams)
 test_err = np.stack([t for _, t in sweeps])
-k_tuned = 1 + np.argmin(val_err[:, i_P, 1:], axis=1)  # lambda tuned at n = P, per seed
-seeds_idx = np.arange(cfg.n_draws)
-ridge = test_err[seeds_idx, :, k_tuned]  # (seeds, n)
+draws = np.arange(cfg.n_draws)[:, None]
+k_tuned = np.argmin(val_err, axis=2)  # (draws, n): lambda retuned at every n (0 allowed)
+tuned = test_err[draws, np.arange(n_grid.size), k_tuned]  # (draws, n)
+lam_tuned = lams[k_tuned]
 ridgeless = test_err[:, :, 0]
-best_lam = lams[1 + np.argmin(test_err[:, :, 1:], axis=2)]  # (seeds, n), in hindsight
-ch.glue("P", P)
-ch.glue("sgd_dim", cfg.sgd_dim)
-ch.glue("noise_std", cfg.noise_std)
+frozen = test_err[draws, np.arange(n_grid.size), k_tuned[:, i_small, None]]  # tuned at 2P
+gain = 1 - tuned / ridgeless  # share of the error that the tuned penalty removes
+ch.glue(P=P, sgd_dim=cfg.sgd_dim, noise_std=cfg.noise_std, sgd_noise=cfg.sgd_noise,
+        batch=cfg.batch, lrs=", ".join(f"{lr:g}" for lr in cfg.lrs))
 
 # %% [markdown]
-# ## Part A: the L2 penalty that rescues small data hurts large data
+# ## Part A: the tuned L2 penalty stops helping once the data exceed the capacity
 #
-# Tuned at $n = P$, the penalty is $\lambda$ = {glue:text}`lam_tuned:.3g` (median over
-# {glue:text}`n_draws` draws). There it is essential: the interpolating model's test error spikes
-# (double descent) and the penalty divides it by {glue:text}`gain_at_P:.0f`. But the same penalty
-# biases the read-out towards zero whatever the amount of data, while the variance it removes shrinks
-# like $1/n$. At $n$ = {glue:text}`n_max` the unregularised model is better: the penalised one has
-# {glue:text}`loss_at_max:.2f` times its test error. The two curves cross at $n \approx$
-# {glue:text}`cross_A:.0f` = {glue:text}`cross_A_over_P:.1f` $P$ (bootstrap over draws: 90 % within
-# {glue:text}`cross_A_lo:.0f`–{glue:text}`cross_A_hi:.0f`). The best penalty in hindsight (lowest test
-# error at each size) falls from {glue:text}`best_lam_P:.2g` at $n = P$ to {glue:text}`best_lam_max:.2g` at
-# $n$ = {glue:text}`n_max`.
+# The interpolation threshold $n = P$ is where a penalty matters most: the unpenalised model's test
+# error spikes there (double descent), and the tuned penalty divides it by
+# {glue:text}`spike_gain:.0f` (median over {glue:text}`n_draws` draws). A step away from the spike, at
+# $n$ = {glue:text}`n_small` $= 2P$, the tuned penalty still removes {glue:text}`gain_small:.0%` of the
+# test error; at $n$ = {glue:text}`n_max` it removes {glue:text}`gain_max:.1%` (mean over draws; upper
+# bound, mean plus two standard errors, {glue:text}`gain_max_hi:.1%`). The penalty that validation
+# picks falls with the data, from a median $\lambda$ = {glue:text}`lam_small:.2g` at $n = 2P$ to
+# {glue:text}`lam_max:.2g` at $n$ = {glue:text}`n_max`, where {glue:text}`n_lam_zero` of the
+# {glue:text}`n_draws` draws choose no penalty at all. This is the variance argument: a penalty trades
+# bias for variance, and with $P$ parameters the variance of the fit falls like $P/n$, while the
+# approximation error of $P$ features does not fall at all. A penalty tuned at $n = 2P$ and kept
+# (the small-scale habit) costs more the more data there are: at $n$ = {glue:text}`n_max` it has
+# {glue:text}`frozen_loss:.2f` times the unpenalised error, the fate of any fixed penalty.
 
 # %%
-beyond = n_grid >= P
-cross_A, boot_A = bootstrap_crossover(n_grid[beyond], ridge[:, beyond],
-                                      ridgeless[:, beyond], seed=ch.seed)
-per_seed_crossings = [crossings(n_grid[beyond], r[beyond], r0[beyond]).size
-                      for r, r0 in zip(ridge, ridgeless, strict=True)]
-gain_at_P = ridgeless[:, i_P] / ridge[:, i_P]
-loss_at_max = ridge[:, -1] / ridgeless[:, -1]
+spike = ridgeless[:, i_P] / tuned[:, i_P]
+
+
+def upper(values):
+    """Mean plus two standard errors over draws."""
+    return values.mean() + 2 * values.std(ddof=1) / np.sqrt(values.size)
+
+
 glued = dict(
-    lam_tuned=np.median(lams[k_tuned]), n_draws=cfg.n_draws,
-    gain_at_P=np.median(gain_at_P),
-    n_max=int(n_grid[-1]), loss_at_max=ridge[:, -1].mean() / ridgeless[:, -1].mean(),
-    cross_A=cross_A, cross_A_over_P=cross_A / P,
-    cross_A_lo=np.nanquantile(boot_A, 0.05), cross_A_hi=np.nanquantile(boot_A, 0.95),
-    best_lam_P=np.median(best_lam[:, i_P]), best_lam_max=np.median(best_lam[:, -1]),
+    spike_gain=np.median(spike), n_draws=cfg.n_draws, n_small=int(n_grid[i_small]),
+    n_max=int(n_grid[-1]), gain_small=gain[:, i_small].mean(),
+    gain_max=gain[:, -1].mean(),
+    gain_max_hi=upper(gain[:, -1]), lam_small=np.median(lam_tuned[:, i_small]),
+    lam_max=np.median(lam_tuned[:, -1]), n_lam_zero=int(np.sum(lam_tuned[:, -1] == 0)),
+    frozen_loss=np.mean(frozen[:, -1] / ridgeless[:, -1]),
+    n_half=int(n_grid[-1]) // 2, n_first=int(n_grid[0]), gain_first=gain[:, 0].mean(),
 )
 ch.glue(**glued)
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch15-l2", "caption": "Left: test error against the number of training examples for the random-feature model without penalty (blue) and with the L2 penalty tuned at $n = P$ (orange); thin lines are draws, thick lines their mean. Near $n = P$ (dotted) the penalty removes the double-descent spike; beyond the crossover (marker) it costs accuracy. Right: the best penalty in hindsight (lowest test error) at each size is largest around $n = P$ and shrinks towards zero as the data grow."}}
+# %% tags=["hide-input", "remove-output"]
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.0, 3.5), width_ratios=[1.4, 1])
-for curves, color, label in (
-    (ridgeless, OKABE_ITO["blue"], r"no penalty ($\lambda = 0$)"),
-    (ridge, OKABE_ITO["orange"], r"L2, $\lambda$ tuned at $n = P$"),
+for curves, color, label, ls in (
+    (ridgeless, OKABE_ITO["blue"], r"no penalty ($\lambda = 0$)", "-"),
+    (tuned, OKABE_ITO["orange"], r"L2, $\lambda$ retuned at every $n$", "-"),
+    (frozen, OKABE_ITO["green"], r"L2, $\lambda$ tuned at $n = 2P$ and kept", "--"),
 ):
-    ax1.plot(n_grid, curves.T, color=color, lw=0.6, alpha=0.5)
-    ax1.plot(n_grid, curves.mean(axis=0), "-o", ms=3.5, color=color, lw=2, label=label)
+    ax1.plot(n_grid, curves.T, color=color, lw=0.5, alpha=0.4, ls=ls)
+    ax1.plot(n_grid, curves.mean(axis=0), ls, marker="o", ms=3, color=color, lw=1.8,
+             label=label)
 ax1.axvline(P, color="grey", lw=0.8, ls=":")
-ax1.plot([cross_A], [np.interp(cross_A, n_grid, ridge.mean(axis=0))], "D",
-         color="black", ms=7, label="crossover")
 ax1.set(xscale="log", yscale="log", xlabel="training examples n", ylabel="test MSE",
-        title=f"P = {P} random features", ylim=(None, 20 * ridge.mean(axis=0).max()))
+        title=f"P = {P} random features", ylim=(None, 20 * tuned.mean(axis=0).max()))
 ax1.legend(fontsize=7.5)
-ax2.plot(n_grid, np.median(best_lam, axis=0), "-o", ms=3.5, color=OKABE_ITO["green"])
+ax2.plot(n_grid, 100 * gain.T, color=OKABE_ITO["orange"], lw=0.5, alpha=0.5)
+ax2.plot(n_grid, 100 * gain.mean(axis=0), "-o", ms=3.5, color=OKABE_ITO["orange"], lw=2)
 ax2.axvline(P, color="grey", lw=0.8, ls=":")
-ax2.set(xscale="log", yscale="log", xlabel="training examples n",
-        ylabel=r"best $\lambda$ (median)", title="optimal penalty")
-plt.show()
+ax2.axhline(0, color="grey", lw=0.8)
+ax2.set(xscale="log", xlabel="training examples n",
+        ylabel="error removed by tuned L2 (%)", title="what the penalty buys")
+ch.figure("fig-ch15-l2")
 
 # %% [markdown]
-# ## Part B: a large learning rate and a small batch win early, lose late
+# ```{glue:figure} fig-ch15-l2
+# :name: fig-ch15-l2
 #
-# With a large learning rate SGD moves quickly along the strong directions, so after few examples
-# its risk is lower; but every step also injects gradient noise, and the risk stalls at a floor that
-# grows with the learning rate. The small learning rate is slow at first and keeps improving. A
-# small batch against a large one at the same learning rate is the same trade: more steps per
-# example early, more noise per step late.
+# Left: test error against the number of training examples for the random-feature model without
+# penalty (blue), with the L2 penalty retuned on validation data at every size (orange), and with the
+# penalty tuned at $n = 2P$ and kept (dashed); thin lines are draws, thick lines their mean, the
+# dotted line is $n = P$. Right: the share of the unpenalised test error that the retuned penalty
+# removes, at each size.
+# ```
+
+# %% [markdown]
+# ## Part B: the best learning rate of a short run loses a long one
+#
+# A large learning rate moves quickly along the strong directions and reaches the weak ones sooner,
+# so on a short budget it ends lower. But every step also injects gradient noise in proportion to the
+# rate, and even with the rate decayed to zero the noise left at the end of the run grows with the peak
+# rate. On a long budget every rate has time to learn, and the noise decides. Without label noise
+# there is no such trade-off left to decide it.
 
 # %%
-lr_big, lr_small, batch_small, batch_big = 0.6, 0.06, 4, 64
-settings = {"large lr": (lr_big, batch_small), "small lr": (lr_small, batch_small),
-            "large batch": (lr_big, batch_big)}
+lrs = np.array(cfg.lrs)
+horizons = np.array(cfg.horizons)
 eigvals = np.arange(1, cfg.sgd_dim + 1) ** -1.5
-checkpoints = np.unique(np.geomspace(batch_big, cfg.n_samples, 120).astype(int)
-                        // batch_big * batch_big)
-risk = online_sgd_linear(
-    eigvals, 0.5, [s[0] for s in settings.values()], [s[1] for s in settings.values()],
-    cfg.n_samples, checkpoints, ch.seeds(cfg.sgd_draws), desc="online SGD",
-)  # (checkpoints, settings, seeds)
-expected = np.array([
-    sgd_expected_risk(eigvals, 0.25, lr, b, checkpoints // b, np.ones(cfg.sgd_dim))
-    for lr, b in settings.values()
-]).T  # (checkpoints, settings)
-
-# The last iterate of SGD is noisy, so each curve is averaged over a sliding window of
-# one octave of examples (half an octave either side of each centre).
-centres = np.geomspace(2 * batch_big, cfg.n_samples / np.sqrt(2), 24)
+risk_both = decayed_sgd_risk(eigvals, [cfg.sgd_noise, 0.0], lrs, horizons, cfg.batch,
+                             ch.seeds(cfg.n_draws_sgd))
+risk, risk_clean = risk_both  # (horizons, lrs, draws) each; second: no label noise
+expected = decayed_expected_risk(eigvals, cfg.sgd_noise**2, lrs, cfg.batch, horizons,
+                                 np.ones(cfg.sgd_dim))  # (horizons, lrs)
+i_big, i_slow = len(lrs) - 1, len(lrs) - 3  # the largest rate and one 4x smaller
+h_small = int(np.flatnonzero(horizons == cfg.small_scale)[0])
 
 
-def window(curves, lo, hi):
-    """Mean of `curves` (checkpoints, ...) over the checkpoints in [lo, hi]."""
-    inside = (checkpoints >= lo) & (checkpoints <= hi)
-    return curves[inside].mean(axis=0)
+def rate_ratio(r, h):
+    """Per-draw risk of the large rate over the smaller one at horizon index h."""
+    return r[h, i_big] / r[h, i_slow]
 
 
-def smooth(curves):
-    return np.array([window(curves, c / np.sqrt(2), c * np.sqrt(2)) for c in centres])
+def best_rate(r):
+    """(horizons, draws): the peak rate with the lowest final risk, per run."""
+    return lrs[np.argmin(r, axis=1)]
 
 
-smooth_risk, smooth_expected = smooth(risk), smooth(expected)
-early_window = (cfg.small_scale / np.sqrt(2), cfg.small_scale * np.sqrt(2))
-late_window = (cfg.n_samples / 2, cfg.n_samples)
+def best_rate_fall(r):
+    """Geometric mean over draws of best rate at the largest horizon / at small scale."""
+    best = best_rate(r)
+    return float(np.exp(np.mean(np.log(best[-1] / best[h_small]))))
 
 
-def comparison(a, b):
-    """Crossover of settings a and b (seed means, bootstrap) and per-run ratios a / b."""
-    estimate, boot = bootstrap_crossover(centres, smooth_risk[:, a].T,
-                                         smooth_risk[:, b].T, seed=ch.seed)
-    early = window(risk[:, a], *early_window) / window(risk[:, b], *early_window)
-    late = window(risk[:, a], *late_window) / window(risk[:, b], *late_window)
-    theory = crossings(centres, smooth_expected[:, a], smooth_expected[:, b])
-    return dict(cross=estimate, boot=boot, early=early, late=late,
-                theory=theory[0] if theory.size else np.nan)
+ratio_small, ratio_max = rate_ratio(risk, h_small), rate_ratio(risk, -1)
+ratio_max_clean = rate_ratio(risk_clean, -1)
+cross_B, boot_B = bootstrap_crossover(horizons, risk[:, i_big].T, risk[:, i_slow].T,
+                                      seed=ch.seed)
+ch.glue(
+    lr_big=lrs[i_big], lr_slow=lrs[i_slow], T_small=cfg.small_scale,
+    T_max=int(horizons[-1]), n_draws_sgd=cfg.n_draws_sgd,
+    ratio_small_mean=ratio_small.mean(), ratio_small_worst=ratio_small.max(),
+    ratio_max_mean=ratio_max.mean(), ratio_max_worst=ratio_max.min(),
+    ratio_clean_worst=ratio_max_clean.max(),
+    cross_B=cross_B, cross_B_lo=np.nanquantile(boot_B, 0.05),
+    cross_B_hi=np.nanquantile(boot_B, 0.95),
+    best_small=np.exp(np.mean(np.log(best_rate(risk)[h_small]))),
+    best_max=np.exp(np.mean(np.log(best_rate(risk)[-1]))),
+    best_max_clean=np.exp(np.mean(np.log(best_rate(risk_clean)[-1]))),
+)
 
-
-lr_cmp = comparison(0, 1)
-batch_cmp = comparison(0, 2)
-for name, cmp in (("lr", lr_cmp), ("batch", batch_cmp)):
-    ch.glue(f"{name}_cross", cmp["cross"])
-    ch.glue(f"{name}_theory", cmp["theory"])
-    ch.glue(f"{name}_early", np.mean(cmp["early"]))
-    ch.glue(f"{name}_late", np.mean(cmp["late"]))
-    ch.glue(f"{name}_lo", np.nanquantile(cmp["boot"], 0.05))
-    ch.glue(f"{name}_hi", np.nanquantile(cmp["boot"], 0.95))
-ch.glue(lr_big=lr_big, lr_small=lr_small, batch_small=batch_small, batch_big=batch_big,
-        small_scale=cfg.small_scale, sgd_draws=cfg.sgd_draws, n_samples=cfg.n_samples,
-        half_samples=cfg.n_samples // 2)
-
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch15-sgd", "caption": "Excess risk of online SGD against the number of examples seen (log-log), averaged over a sliding octave of examples. Thin lines: single runs; thick: their mean; dashed: the exact expected risk. Left: learning rate 0.6 against 0.06 (batch 4). Right: batch 4 against batch 64 (learning rate 0.6). In both, the setting that wins the small-scale comparison (left grey band) loses the large-scale one (right band): the curves cross at the diamond."}}
-fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.5), sharey=True)
-colors = [OKABE_ITO["vermillion"], OKABE_ITO["blue"], OKABE_ITO["green"]]
-labels = [f"lr {lr_big:g}, batch {batch_small}", f"lr {lr_small:g}, batch {batch_small}",
-          f"lr {lr_big:g}, batch {batch_big}"]
-mean_risk = smooth_risk.mean(axis=2)
-for ax, pair, cmp in ((axes[0], (0, 1), lr_cmp), (axes[1], (0, 2), batch_cmp)):
-    for k in pair:
-        ax.plot(centres, smooth_risk[:, k], color=colors[k], lw=0.5, alpha=0.4)
-        ax.plot(centres, mean_risk[:, k], color=colors[k], lw=2.2, label=labels[k])
-        ax.plot(centres, smooth_expected[:, k], "--", color=colors[k], lw=1.2)
-    ax.plot([cmp["cross"]], [np.interp(cmp["cross"], centres, mean_risk[:, pair[0]])],
-            "D", color="black", ms=7)
-    for (lo, hi), text in ((early_window, "small scale"), (late_window, "large scale")):
-        ax.axvspan(lo, hi, color="grey", alpha=0.15)
-        ax.text(np.sqrt(lo * hi), 0.02, text, transform=ax.get_xaxis_transform(),
-                ha="center", fontsize=7.5, color="dimgrey")
-    ax.set(xscale="log", yscale="log", xlabel="examples seen")
-    ax.legend(fontsize=7.5)
-axes[0].set(ylabel="excess risk", title="learning rate")
-axes[1].set(title="batch size")
-plt.show()
+# %% tags=["hide-input", "remove-output"]
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.0, 3.5), width_ratios=[1.4, 1])
+for k, lr in enumerate(lrs):
+    color = CYCLE[k % len(CYCLE)]
+    ax1.plot(horizons, risk[:, k].mean(axis=1), "-o", ms=3, lw=1.8, color=color,
+             label=f"peak rate {lr:g}")
+    ax1.plot(horizons, expected[:, k], "--", lw=1, color=color)
+    if k in (i_big, i_slow):
+        ax1.plot(horizons, risk[:, k], lw=0.5, alpha=0.4, color=color)
+ax1.set(xscale="log", yscale="log", xlabel="examples seen (one run each)",
+        ylabel="final excess risk", title="learning rate decayed to zero")
+ax1.legend(fontsize=7.5)
+for r, ls, label in ((risk, "-o", "label noise"), (risk_clean, "--s", "no label noise")):
+    ax2.plot(horizons, np.exp(np.mean(np.log(best_rate(r)), axis=1)), ls, ms=4,
+             color="black", lw=1.5, label=label)
+ax2.set(xscale="log", yscale="log", xlabel="examples seen (one run each)",
+        ylabel="best peak rate", title="the best rate falls with the budget")
+ax2.set_yticks(lrs, [f"{lr:g}" for lr in lrs])
+ax2.minorticks_off()
+ax2.legend(fontsize=7.5)
+ch.figure("fig-ch15-sgd")
 
 # %% [markdown]
-# Around {glue:text}`small_scale` examples the large learning rate has {glue:text}`lr_early:.2f`
-# times the risk of the small one (mean over {glue:text}`sgd_draws` runs); between
-# {glue:text}`half_samples` and {glue:text}`n_samples` examples it has {glue:text}`lr_late:.1f`
-# times. The seed-averaged curves
-# cross at {glue:text}`lr_cross:.0f` examples (90 % bootstrap interval
-# {glue:text}`lr_lo:.0f`–{glue:text}`lr_hi:.0f`; the exact expected risks cross at
-# {glue:text}`lr_theory:.0f`). For the batch size: {glue:text}`batch_early:.2f` times early,
-# {glue:text}`batch_late:.1f` times late, crossing at {glue:text}`batch_cross:.0f` examples
-# ({glue:text}`batch_lo:.0f`–{glue:text}`batch_hi:.0f`; expected {glue:text}`batch_theory:.0f`).
+# ```{glue:figure} fig-ch15-sgd
+# :name: fig-ch15-sgd
+#
+# Left: excess risk at the end of a run of online SGD against its length (log-log), one run per length
+# with the learning rate decayed linearly to zero from the peak rate shown; thick lines are the mean
+# over draws, thin lines the draws of the two rates compared in the checks, dashed lines the exact
+# expected risk. Right: the peak rate with the lowest final risk at each length (geometric mean over
+# draws), with label noise (solid) and without (dashed).
+# ```
+
+# %% [markdown]
+# After {glue:text}`T_small` examples the peak rate {glue:text}`lr_big` ends with
+# {glue:text}`ratio_small_mean:.2f` times the risk of the rate {glue:text}`lr_slow` (mean over
+# {glue:text}`n_draws_sgd` draws; worst draw {glue:text}`ratio_small_worst:.2f`); after
+# {glue:text}`T_max` examples it ends with {glue:text}`ratio_max_mean:.2f` times (closest draw
+# {glue:text}`ratio_max_worst:.2f`). The mean curves of the two cross at {glue:text}`cross_B:.0f`
+# examples, interpolated between budgets on log axes (90 % bootstrap interval over draws
+# {glue:text}`cross_B_lo:.0f`–{glue:text}`cross_B_hi:.0f`).
+# The best peak rate falls from {glue:text}`best_small:.2g` at {glue:text}`T_small` examples to
+# {glue:text}`best_max:.2g` at {glue:text}`T_max` (geometric means over draws). Without label noise
+# the largest rate stays the best ({glue:text}`best_max_clean:.2g` at {glue:text}`T_max`) and keeps its
+# lead (its risk at most {glue:text}`ratio_clean_worst:.2g` times the smaller rate's).
 #
 # ## Claim checks
 #
-# Part A's checks use every draw (the worst draw where a sign matters). Part B's compare the two
-# settings on every run, with the risk averaged over an octave of examples around
-# {glue:text}`small_scale` (small scale) and over the last octave (large scale), which smooths the
-# noisy last iterate of the large step. Thresholds come from seeds 0-4 and were confirmed on seeds
-# 5-7.
+# Part A uses every draw, with $\lambda$ retuned at every size; its control is the same statistic at
+# the small-scale size $n = 2P$, where the data do not yet exceed the capacity. Part B compares the
+# final risks of separate runs, one per budget, with the rate decayed to zero; its controls are the
+# same comparison at the other end of the budget scale, or the same runs without label noise (the
+# source of the trade-off). Thresholds were set on seeds 0-2 and verified on seeds 21-23.
 
 # %%
 ch.check(
-    "l2_helps_near_interpolation",
-    "at n = P the tuned L2 penalty divides the test error by at least 10 on every draw",
-    gain_at_P.min(), ">=", 10,
+    "spike_at_interpolation",
+    "at n = P the tuned penalty divides the unpenalised test error by at least 10 on "
+    "every draw (the generalisation-centric regime, where L2 helps, exists)",
+    spike.min(), ">=", 10, kind="setup",
 )
 ch.check(
-    "l2_hurts_at_scale",
-    f"at n = {n_grid[-1]} the same penalty raises the test error by at least 10 % on "
-    "every draw",
-    loss_at_max.min(), ">=", 1.1,
+    "l2_stops_helping_at_scale",
+    f"at n = {n_grid[-1]} (= {n_grid[-1] // P} P) the penalty retuned on validation "
+    "data removes less than 5 % of the unpenalised test error (mean + 2 SE over draws)",
+    upper(gain[:, -1]), "<", 0.05,
+    control=upper(gain[:, i_small]), control_is=f"the same at n = 2P = {2 * P}",
 )
 ch.check(
-    "l2_curves_cross_once_beyond_P",
-    "beyond n = P the penalised and unpenalised curves cross exactly once on every draw "
-    "(share of draws)",
-    np.mean(np.array(per_seed_crossings) == 1), ">=", 1.0,
+    "large_rate_wins_short_runs",
+    f"after {cfg.small_scale} examples the peak rate {lrs[i_big]:g} ends below the rate "
+    f"{lrs[i_slow]:g} on every draw (largest risk ratio)",
+    ratio_small.max(), "<", 1.0,
+    control=ratio_max.max(), control_is=f"the same runs at {horizons[-1]} examples",
 )
 ch.check(
-    "best_penalty_shrinks_with_data",
-    f"the best penalty at n = P is at least 10x the best at n = {n_grid[-1]} (median)",
-    np.median(best_lam[:, i_P] / best_lam[:, -1]), ">=", 10,
+    "large_rate_lead_short_runs",
+    f"after {cfg.small_scale} examples the peak rate {lrs[i_big]:g} has at most 0.8 "
+    f"times the risk of the rate {lrs[i_slow]:g} (mean ratio over draws)",
+    ratio_small.mean(), "<=", 0.8,
+    control=ratio_max.mean(), control_is=f"the same runs at {horizons[-1]} examples",
 )
 ch.check(
-    "large_lr_wins_small_scale",
-    f"around {cfg.small_scale} examples the large learning rate has a risk at least "
-    "15 % lower on every run (largest ratio large/small)",
-    lr_cmp["early"].max(), "<", 0.85,
-    known_miss="the large rate is ahead at small scale on every run we saw, but by "
-    "how much varies: on a seed we had not tried (21) one run was only 10 % ahead",
+    "small_rate_wins_long_runs",
+    f"after {horizons[-1]} examples the peak rate {lrs[i_slow]:g} ends below the rate "
+    f"{lrs[i_big]:g} on every draw (smallest risk ratio large/small above 1)",
+    ratio_max.min(), ">", 1.0,
+    control=rate_ratio(risk_clean, -1).min(), control_is="no label noise",
 )
 ch.check(
-    "small_lr_wins_large_scale",
-    f"over the last octave up to {cfg.n_samples} examples the small learning rate is "
-    "ahead by at least 20 % on every run (smallest ratio large/small)",
-    lr_cmp["late"].min(), ">", 1.2,
-)
-ch.check(
-    "small_batch_wins_small_scale",
-    f"around {cfg.small_scale} examples batch {batch_small} has a risk at least 15 % "
-    f"lower on every run (largest ratio batch {batch_small}/{batch_big})",
-    batch_cmp["early"].max(), "<", 0.85,
-)
-ch.check(
-    "large_batch_wins_large_scale",
-    f"over the last octave up to {cfg.n_samples} examples batch {batch_big} is ahead by "
-    f"at least 20 % on every run (smallest ratio batch {batch_small}/{batch_big})",
-    batch_cmp["late"].min(), ">", 1.2,
+    "best_rate_falls_with_budget",
+    f"the best peak rate after {horizons[-1]} examples is at most half the best after "
+    f"{cfg.small_scale} (geometric mean over draws of the ratio)",
+    best_rate_fall(risk), "<=", 0.5,
+    control=best_rate_fall(risk_clean), control_is="no label noise",
 )
 
 # %%
@@ -387,37 +415,49 @@ ch.report()
 #
 # | | paper | here |
 # |---|---|---|
-# | setting | transformer language models pretrained at growing scale | a random-feature model solved exactly (A); online SGD on linear regression, simulated in torch (B) |
-# | explicit L2 | stops helping at scale | tuned at $n = P$: {glue:text}`gain_at_P:.0f`x better there, {glue:text}`loss_at_max:.2f`x worse at $n$ = {glue:text}`n_max`; crossover at {glue:text}`cross_A_over_P:.1f` $P$ |
-# | large learning rate, small batch | implicit regularisers of the old era; not a guide at scale | faster early ({glue:text}`lr_early:.2f`x, {glue:text}`batch_early:.2f`x the risk), worse late ({glue:text}`lr_late:.1f`x, {glue:text}`batch_late:.1f`x) |
-# | scaling-law crossover | curves of two methods intersect; small-scale comparisons mislead | crossovers at {glue:text}`lr_cross:.0f` (learning rate) and {glue:text}`batch_cross:.0f` (batch) examples, on every run |
+# | setting | transformer language models pretrained at growing scale | a random-feature model solved exactly (A); online linear regression with a decayed rate, simulated (B) |
+# | explicit L2 | stops helping at scale | retuned at every size: removes {glue:text}`gain_small:.0%` of the error at $n = 2P$, {glue:text}`gain_max:.1%` at $n$ = {glue:text}`n_max` |
+# | large learning rate | an implicit regulariser of the old era; not a guide at scale; the best rate can sit below the largest stable one | the best peak rate falls from {glue:text}`best_small:.2g` to {glue:text}`best_max:.2g` as the budget grows |
+# | scaling-law crossover | curves of two methods intersect; small-scale comparisons mislead | rates {glue:text}`lr_big` and {glue:text}`lr_slow` cross at about {glue:text}`cross_B:.0f` examples, one run per budget |
+# | small batch | an implicit regulariser of the old era | not tested here |
 #
 # What differs and what we could not check. This is a position paper about large-scale language
 # models; we could read its abstract, the caption of its first figure and the start of its
 # introduction, not its experiments, so model sizes, data, optimizer settings and whether its "L2"
-# is coupled L2 or decoupled weight decay are unverified. Our toys reproduce the *mechanism* the
-# paper points at, not its numbers. In Part A the penalty helps where variance dominates (near
-# interpolation) and hurts where bias and approximation dominate; note that with $n \ll P$ the
-# unpenalised minimum-norm solution already regularises itself. In Part B the large learning rate
-# and the small batch win early because they move faster per example, not because they regularise:
-# online SGD never revisits an example, so there is nothing to overfit. The crossover is the point
-# the paper makes, its cause here is speed against noise.
+# is coupled L2 or decoupled weight decay are unverified. Its Figure 1 (a U-shaped, a
+# double-descent and a "skydiving" error curve) is not redrawn; Part A's unpenalised curve shows the
+# first two shapes at toy scale. Our toys reproduce the *mechanism* the paper points at, not its
+# numbers.
 #
-# One check is declared not reproduced at this scale after a run on seeds we had not used to set
-# it: that the large learning rate is at least 15 % ahead around {glue:text}`small_scale` examples on
-# *every* run. On seeds 0-2 and 22 it held (worst run 0.70x the small rate's risk or better); on
-# seed 21 the worst run was 0.90x, ahead but by less. We kept the 15 % and report the miss rather
-# than lower the bar; the crossover itself, and the small rate's lead at large scale, held on
-# every seed we ran.
+# In Part A the penalty is retuned at every size, over a grid that includes no penalty, so "stops
+# helping" means that the best penalty buys almost nothing, not that a penalty frozen at small scale
+# loses (which a fixed per-sample penalty must do once the data grow; we draw that curve but do not
+# count it as evidence). Our control is the same statistic at $n = 2P$, where the data do not yet
+# exceed the capacity. A stronger control, a model whose capacity grows with the data so that $n/P$
+# stays fixed, would need {glue:text}`n_half` features at the largest size; we did not run it. With
+# $n \ll P$ the minimum-norm solution already regularises itself, so the tuned penalty buys little there
+# too: {glue:text}`gain_first:.0%` of the error at $n$ = {glue:text}`n_first` (left end of the right
+# panel).
+#
+# In Part B each budget is a separate run with its rate decayed to zero, as in pretraining, so the
+# crossover is not the noise floor of a constant step: the smaller rate wins the long run because the
+# noise it leaves at the end of the run is smaller, while the large rate wins the short run because
+# it moves faster; neither regularises (online SGD never revisits an example). The paper's claims
+# about the batch size are not tested: at a fixed learning rate, a small batch against a large one in
+# this model is the same trade as a larger against a smaller rate, and a fair batch comparison needs
+# the rate retuned per batch size, which we did not run. An earlier version of this chapter declared
+# "the large rate is at least 15 % ahead on every run" not reproduced; the checks now ask whether it is
+# ahead on every draw and by at least 20 % on average.
 #
 # ## Try it
 #
-# - Set `scale = "paper"`: a wider model (1000 features) and up to 50 000 examples in Part A, and
-#   $2^{18}$ examples in Part B (minutes rather than seconds; we did not run it for this page).
-#   Expect the same crossovers, with wider gaps at the large-scale end.
-# - Tune $\lambda$ at $n$ = 1000 instead of $n = P$ (replace `i_P` by the index of 1000 in `k_tuned`):
-#   the right panel says the tuned penalty will be smaller, so the crossover moves to larger $n$.
-#   Every small-scale tuning has its own horizon.
+# - Set `noise_std = 0.0` in Part A's preset (or raise it to 3): at which size does the retuned
+#   penalty stop helping now, and why?
+# - Add a peak rate of 0.03 to `lrs` in Part B: at which budget would you expect it to become the best
+#   one?
+# - Set `scale = "paper"`: a wider model (1000 features) and up to 50 000 examples in Part A, budgets up
+#   to $2^{18}$ examples in $d$ = 200 in Part B (minutes rather than seconds; we did not run it for
+#   this page). Do the crossovers move?
 #
 # **Related chapters.**
 # - {doc}`03_more_is_better_random_features`: a tuned ridge penalty at fixed data: more features never hurt.

@@ -4,39 +4,19 @@ Chapter 15 compares two methods by their loss at many scales (data size, example
 where the curves cross: the method that wins at small scale loses beyond that point. Finding the
 crossing of two curves known on a grid lives in :mod:`overparam_utils.fits`.
 
-* :func:`ridge_path`: ridge regression with a per-sample penalty for many penalties at once (the
-  explicit-L2 comparison of chapter 15).
-* :func:`sgd_expected_risk` and :func:`online_sgd_linear`: online SGD on linear regression, exactly
-  in expectation and simulated over seeds in torch (the learning-rate and batch-size crossovers).
+* :func:`sgd_expected_risk` and :func:`online_sgd_linear`: online SGD on linear regression with a
+  constant step, exactly in expectation and simulated over seeds in torch.
+* :func:`decayed_sgd_risk` and :func:`decayed_expected_risk`: one run of online SGD per horizon, its
+  learning rate decayed linearly to zero at the end of the run, simulated and exactly in expectation
+  (chapter 15's learning-rate crossover: the best peak rate of a short run loses a long one).
+
+The ridge regressions of chapter 15's explicit-L2 comparison use :class:`overparam_utils.ridge.RidgePath`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-
-
-def ridge_path(F: ArrayLike, y: ArrayLike, lams: ArrayLike, rtol: float = 1e-10) -> NDArray[np.float64]:
-    """Ridge weights for every penalty in ``lams`` from one eigendecomposition (chapter 15).
-
-    ``F (n, P)`` features, ``y (n,)`` targets; the loss is the *per-sample* one,
-    ``||y - F w||**2 / n + lam * ||w||**2``, so a fixed ``lam`` keeps the same strength as ``n`` grows
-    (like weight decay). ``lam = 0`` gives the minimum-norm least-squares solution (eigenvalues of
-    ``F^T F / n`` below ``rtol`` times the largest count as zero). Returns ``(len(lams), P)``.
-    Works on the ``P x P`` Gram matrix, so a large ``n`` costs one matrix product.
-    """
-    F = np.asarray(F, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    lams = np.atleast_1d(np.asarray(lams, dtype=np.float64))
-    if np.any(lams < 0):
-        raise ValueError(f"penalties {lams} must be non-negative")
-    n = F.shape[0]
-    eigvals, Q = np.linalg.eigh(F.T @ F / n)
-    proj = Q.T @ (F.T @ y / n)
-    keep = eigvals > rtol * eigvals.max()
-    denom = eigvals[None, :] + lams[:, None]
-    coords = np.where(keep[None, :], proj[None, :] / np.where(keep[None, :], denom, 1.0), 0.0)
-    return coords @ Q.T
 
 
 def sgd_expected_risk(
@@ -147,3 +127,96 @@ def online_sgd_linear(
             if done in keep_set:
                 out.append(risk())
     return np.array(out)
+
+
+def linear_decay(lr: float, steps: int) -> NDArray[np.float64]:
+    """``(steps,)`` learning rates of a run of ``steps`` steps decayed linearly from ``lr`` to zero.
+
+    Step ``s = 0 .. steps-1`` uses ``lr * (1 - s / steps)``: the first step takes the peak rate, the last
+    ``lr / steps``.
+    """
+    if steps < 1:
+        raise ValueError(f"steps={steps} must be at least 1")
+    return lr * (1.0 - np.arange(steps) / steps)
+
+
+def decayed_expected_risk(
+    eigvals: ArrayLike, noise_var: float, lrs: ArrayLike, batch: int, horizons: ArrayLike, m0: ArrayLike
+) -> NDArray[np.float64]:
+    """Exact expected final excess risk of online SGD with the rate decayed linearly to zero.
+
+    The model and update are those of :func:`sgd_expected_risk`; a run with horizon ``T`` examples takes
+    ``T // batch`` steps with the rates of :func:`linear_decay` and ends at rate zero. The recursion for
+    ``m_i = E (w - w*)_i**2`` is iterated step by step (the rate changes every step), for every peak rate at
+    once. Returns the expected excess risk at the end of each run, ``(len(horizons), len(lrs))``.
+    """
+    lam = np.asarray(eigvals, dtype=np.float64)
+    lrs = np.atleast_1d(np.asarray(lrs, dtype=np.float64))
+    m0 = np.asarray(m0, dtype=np.float64)
+    out = np.zeros((len(np.atleast_1d(horizons)), lrs.size))
+    for i, T in enumerate(np.atleast_1d(horizons)):
+        steps = int(T) // batch
+        m = np.tile(m0, (lrs.size, 1))  # (lrs, d)
+        for frac in 1.0 - np.arange(steps) / steps:
+            eta = (lrs * frac)[:, None]
+            m = (1 - 2 * eta * lam + eta**2 * lam**2 * (1 + 1 / batch)) * m + (eta**2 / batch) * lam * (
+                (m @ lam)[:, None] + noise_var
+            )
+        out[i] = m @ lam
+    return out
+
+
+def decayed_sgd_risk(
+    eigvals: ArrayLike,
+    noise_stds: ArrayLike,
+    lrs: ArrayLike,
+    horizons: ArrayLike,
+    batch: int,
+    seeds: ArrayLike,
+    chunk: int = 1024,
+) -> NDArray[np.float64]:
+    """Simulate one run of online SGD per (label noise, horizon, peak rate, seed), the rate decayed to zero.
+
+    Linear regression with inputs ``x ~ N(0, diag(eigvals))``, teacher ``w* ~ N(0, I)`` drawn from each seed
+    and labels ``y = x . w* + noise_std * eps`` for each level in ``noise_stds``. Every run starts from
+    ``w = 0``, takes one step per mini-batch of ``batch`` fresh examples and, for horizon ``T`` (examples),
+    stops after ``T // batch`` steps with the rates ``linear_decay(lr, T // batch)``. All runs of one seed
+    read the same stream of inputs and of ``eps`` (common random numbers): a run of horizon ``T`` sees its
+    first ``T`` examples, and the noise levels differ only in the factor on ``eps``. Returns the excess risk
+    ``(w - w*)^T diag(eigvals) (w - w*)`` at the end of each run, ``(len(noise_stds), len(horizons),
+    len(lrs), len(seeds))``. The stream is drawn ``chunk`` examples at a time (inputs, then noise), so it
+    depends on ``chunk``. Chapter 15's per-horizon learning-rate comparison (numpy; all runs advance
+    together, one step of every run per iteration).
+    """
+    lam = np.asarray(eigvals, dtype=np.float64)
+    noise = np.atleast_1d(np.asarray(noise_stds, dtype=np.float64))
+    lrs = np.atleast_1d(np.asarray(lrs, dtype=np.float64))
+    horizons = np.atleast_1d(np.asarray(horizons, dtype=np.int64))
+    if batch < 1 or np.any(horizons < batch) or np.any(horizons % batch):
+        raise ValueError(f"horizons {horizons} must be positive multiples of batch={batch}")
+    d, N, H, L, S = lam.size, noise.size, horizons.size, lrs.size, len(seeds)
+    steps = horizons // batch  # (H,)
+    gens = [np.random.default_rng(int(s)) for s in seeds]
+    w_star = np.stack([g.standard_normal(d) for g in gens])  # (S, d)
+    sqrt_lam = np.sqrt(lam)
+    w = np.zeros((N, H, L, S, 1, d))
+    out = np.full((N, H, L, S), np.nan)
+    step_chunk = max(1, chunk // batch)
+    total = int(steps.max())
+    for start in range(0, total, step_chunk):
+        count = min(step_chunk, total - start)
+        X = np.stack([g.standard_normal((count, batch, d)) for g in gens], 1) * sqrt_lam  # (c, S, b, d)
+        eps = np.stack([g.standard_normal((count, batch)) for g in gens], 1)  # (c, S, b)
+        clean = (X @ w_star[None, :, :, None])[..., 0]  # (c, S, b)
+        Y = clean[None] + noise[:, None, None, None] * eps[None]  # (N, c, S, b)
+        Xt = X.transpose(0, 1, 3, 2)  # (c, S, d, b)
+        for j in range(count):
+            s = start + j
+            # rate of step s in each horizon's run: lr (1 - s / steps), zero once the run has ended
+            frac = np.where(s < steps, 1.0 - s / steps, 0.0)  # (H,)
+            eta = (frac[:, None] * lrs[None, :] / batch)[None, :, :, None, None, None]
+            resid = w @ Xt[j] - Y[:, j, None, None, :, None, :]  # (N, H, L, S, 1, b)
+            w -= eta * (resid @ X[j])
+            for h in np.flatnonzero(steps == s + 1):  # runs that end with this step
+                out[:, h] = (((w[:, h, :, :, 0] - w_star) ** 2) * lam).sum(-1)
+    return out

@@ -1,8 +1,15 @@
 import numpy as np
 import pytest
 
-from overparam_utils.crossover import online_sgd_linear, ridge_path, sgd_expected_risk
+from overparam_utils.crossover import (
+    decayed_expected_risk,
+    decayed_sgd_risk,
+    linear_decay,
+    online_sgd_linear,
+    sgd_expected_risk,
+)
 from overparam_utils.fits import bootstrap_crossover, crossings, crossover
+from overparam_utils.ridge import RidgePath
 
 
 def power_laws(x):
@@ -68,21 +75,21 @@ def test_bootstrap_over_noisy_seeds_brackets_the_true_crossing():
         bootstrap_crossover(x, A[0], B[0])
 
 
-def test_ridge_path_matches_scikit_learn_and_the_pseudo_inverse():
+def test_primal_ridge_path_on_the_gram_matrix_matches_scikit_learn_and_the_pseudo_inverse():
+    """Chapter 15 gets its per-sample-penalty ridge weights from RidgePath on the P x P Gram matrix."""
     from sklearn.linear_model import Ridge
 
     rng = np.random.default_rng(3)
     for n, P in ((40, 25), (25, 40)):  # under- and over-parameterised
         F = rng.standard_normal((n, P))
         y = rng.standard_normal(n)
-        W = ridge_path(F, y, [0.0, 0.1, 2.0])
-        np.testing.assert_allclose(W[0], np.linalg.pinv(F) @ y, rtol=1e-8, atol=1e-10)
-        for k, lam in ((1, 0.1), (2, 2.0)):
+        lams = np.array([0.0, 0.1, 2.0])
+        W = RidgePath.fit(F.T @ F, F.T @ y).dual_coef(n * lams)  # (P, lams)
+        np.testing.assert_allclose(W[:, 0], np.linalg.pinv(F) @ y, rtol=1e-7, atol=1e-9)
+        for k in (1, 2):
             # per-sample loss ||y - F w||^2 / n + lam ||w||^2 is sklearn's alpha = n * lam
-            ref = Ridge(alpha=n * lam, fit_intercept=False).fit(F, y).coef_
-            np.testing.assert_allclose(W[k], ref, rtol=1e-8, atol=1e-10)
-    with pytest.raises(ValueError, match="non-negative"):
-        ridge_path(F, y, [-1.0])
+            ref = Ridge(alpha=n * lams[k], fit_intercept=False).fit(F, y).coef_
+            np.testing.assert_allclose(W[:, k], ref, rtol=1e-8, atol=1e-10)
 
 
 def test_expected_risk_equals_the_iterated_recursion():
@@ -139,3 +146,61 @@ def test_simulated_mean_risk_follows_the_expected_risk():
     out = online_sgd_linear(lam, 0.5, [0.4], [1], 160, checkpoints, list(range(400)))
     expected = sgd_expected_risk(lam, 0.25, 0.4, 1, checkpoints, np.ones(5))
     np.testing.assert_allclose(out[:, 0].mean(axis=1), expected, rtol=0.12)
+
+
+def test_linear_decay_ends_at_zero():
+    np.testing.assert_allclose(linear_decay(0.8, 4), [0.8, 0.6, 0.4, 0.2])
+    with pytest.raises(ValueError, match="at least 1"):
+        linear_decay(0.1, 0)
+
+
+def test_decayed_expected_risk_equals_the_iterated_recursion_and_the_constant_step_at_one_step():
+    lam = np.array([1.0, 0.5, 0.1])
+    lr, b, noise_var, T = 0.3, 2, 0.25, 20
+    m = np.array([1.0, 2.0, 0.5])
+    for eta in linear_decay(lr, T // b):
+        m = (1 - 2 * eta * lam + eta**2 * lam**2 * (1 + 1 / b)) * m + (eta**2 / b) * lam * (lam @ m + noise_var)
+    got = decayed_expected_risk(lam, noise_var, [lr, 0.1], b, [T, b], [1.0, 2.0, 0.5])
+    assert got.shape == (2, 2)
+    assert got[0, 0] == pytest.approx(lam @ m, rel=1e-12)
+    # a run of one step takes the peak rate: the constant-step recursion after one step
+    one = sgd_expected_risk(lam, noise_var, 0.1, b, [1], [1.0, 2.0, 0.5])[0]
+    assert got[1, 1] == pytest.approx(one, rel=1e-12)
+
+
+def naive_decayed_sgd(lam, noise_std, lr, batch, horizon, seed, stream):
+    """Reference: one run on the first ``horizon`` examples of a stream of ``stream``, one step at a time."""
+    g = np.random.default_rng(seed)
+    d = len(lam)
+    w_star = g.standard_normal(d)
+    steps = horizon // batch
+    X = g.standard_normal((stream // batch, batch, d)) * np.sqrt(lam)
+    eps = g.standard_normal((stream // batch, batch))
+    w = np.zeros(d)
+    for s, eta in enumerate(linear_decay(lr, steps)):
+        resid = X[s] @ w - (X[s] @ w_star + noise_std * eps[s])
+        w -= eta / batch * resid @ X[s]
+    return float(((w - w_star) ** 2 * lam).sum())
+
+
+def test_decayed_sgd_equals_a_naive_loop_per_run():
+    lam = np.arange(1, 7) ** -1.5
+    noise, lrs, horizons, seeds = [0.5, 0.0], [0.5, 0.1], [8, 24, 40], [4, 9]
+    # chunk=64 draws the whole stream of the longest run at once, as the naive loop does
+    out = decayed_sgd_risk(lam, noise, lrs, horizons, 4, seeds, chunk=64)
+    assert out.shape == (2, 3, 2, 2)
+    for a, sd in enumerate(noise):
+        for h, T in enumerate(horizons):
+            for k, lr in enumerate(lrs):
+                for s, seed in enumerate(seeds):
+                    ref = naive_decayed_sgd(lam, sd, lr, 4, T, seed, 40)
+                    assert out[a, h, k, s] == pytest.approx(ref, rel=1e-9)
+    with pytest.raises(ValueError, match="multiples"):
+        decayed_sgd_risk(lam, [0.5], [0.1], [10], 4, [0])
+
+
+def test_decayed_sgd_mean_risk_follows_the_expected_risk():
+    lam = np.arange(1, 6) ** -1.0
+    out = decayed_sgd_risk(lam, [0.5], [0.4, 0.1], [16, 64], 2, list(range(400)))[0]
+    expected = decayed_expected_risk(lam, 0.25, [0.4, 0.1], 2, [16, 64], np.ones(5))
+    np.testing.assert_allclose(out.mean(axis=-1), expected, rtol=0.1)
