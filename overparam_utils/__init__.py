@@ -19,7 +19,7 @@
   and their theory; ``fits``: power-law fits and where two curves cross;
 - ``scaling``: scaling-law models and fits; ``training``: batched torch training loops;
 - ``xor`` (05), ``worlds`` (06), ``sensing`` (07, 08), ``hessian`` (09, 11), ``subspace`` (10),
-  ``degeneracy`` (11), ``parametrization`` (12), ``modular`` (13), ``crossover`` (15), ``shortcuts``
+  ``degeneracy`` (11), ``parametrization`` (12), ``modular`` (13), ``online_sgd`` (15), ``shortcuts``
   (14), ``memorization`` (16), ``pergrad`` (17, 18), ``scores`` (18), ``noisy`` (19), ``bayes`` (20).
 
 **Engine** (``engine``): executes, caches, dispatches and publishes; it imports the record contract and

@@ -1,4 +1,4 @@
-"""The toy models whose curves cross with scale (chapter 15).
+"""Online SGD on linear regression, whose curves cross with scale (chapter 15).
 
 Chapter 15 compares two methods by their loss at many scales (data size, examples seen) and asks
 where the curves cross: the method that wins at small scale loses beyond that point. Finding the

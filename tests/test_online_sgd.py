@@ -1,78 +1,14 @@
 import numpy as np
 import pytest
 
-from overparam_utils.crossover import (
+from overparam_utils.online_sgd import (
     decayed_expected_risk,
     decayed_sgd_risk,
     linear_decay,
     online_sgd_linear,
     sgd_expected_risk,
 )
-from overparam_utils.fits import bootstrap_crossover, crossings, crossover
 from overparam_utils.ridge import RidgePath
-
-
-def power_laws(x):
-    """a = x**-0.5 and b = 2 x**-0.8 cross where x**0.3 = 2, i.e. at x = 2**(1/0.3)."""
-    return x**-0.5, 2 * x**-0.8
-
-
-TRUE_CROSS = 2 ** (1 / 0.3)
-
-
-def test_two_power_laws_cross_exactly_where_they_should():
-    x = np.geomspace(1, 1000, 13)  # the crossing falls between grid points
-    a, b = power_laws(x)
-    found = crossings(x, a, b)
-    np.testing.assert_allclose(found, [TRUE_CROSS], rtol=1e-12)
-    assert crossover(x, a, b) == pytest.approx(TRUE_CROSS, rel=1e-12)
-    assert crossover(x, b, a) == pytest.approx(TRUE_CROSS, rel=1e-12)
-
-
-def test_linear_interpolation_on_linear_axes():
-    x = np.array([0.0, 1.0, 2.0, 3.0])
-    a = np.array([0.0, 0.2, 0.6, 0.9])
-    found = crossings(x, a, np.full(4, 0.5), log_x=False, log_y=False)
-    np.testing.assert_allclose(found, [1.75])
-
-
-def test_no_crossing_several_crossings_and_touching():
-    x = np.geomspace(1, 100, 9)
-    assert crossings(x, x, 2 * x).size == 0
-    assert np.isnan(crossover(x, x, 2 * x))
-    wiggle = np.where(np.arange(9) % 2 == 0, 1.0, 3.0)
-    assert crossings(x, wiggle, np.full(9, 2.0)).size == 8
-    assert np.isnan(crossover(x, wiggle, np.full(9, 2.0)))
-    touch = np.array([3.0, 2.0, 1.0])
-    np.testing.assert_allclose(crossings(np.array([1.0, 2.0, 3.0]), touch, np.full(3, 2.0)), [2.0])
-
-
-def test_bad_inputs():
-    x = np.array([1.0, 2.0, 3.0])
-    with pytest.raises(ValueError, match="increasing"):
-        crossings(x[::-1], x, x)
-    with pytest.raises(ValueError, match="positive"):
-        crossings(x, x - 2, x)
-    with pytest.raises(ValueError, match="same length"):
-        crossings(x, x[:2], x)
-
-
-def test_bootstrap_over_noisy_seeds_brackets_the_true_crossing():
-    rng = np.random.default_rng(0)
-    x = np.geomspace(1, 1000, 16)
-    a, b = power_laws(x)
-    noise = lambda: np.exp(0.05 * rng.standard_normal((12, x.size)))  # noqa: E731
-    A, B = a * noise(), b * noise()
-    estimate, samples = bootstrap_crossover(x, A, B, n_boot=300, seed=1)
-    assert samples.shape == (300,)
-    assert estimate == pytest.approx(TRUE_CROSS, rel=0.15)
-    finite = samples[np.isfinite(samples)]
-    assert finite.size > 250
-    lo, hi = np.quantile(finite, [0.025, 0.975])
-    assert lo < TRUE_CROSS < hi
-    assert hi / lo < 2  # twelve seeds pin it down
-    with pytest.raises(ValueError, match="n_draws"):
-        bootstrap_crossover(x, A[0], B[0])
 
 
 def test_primal_ridge_path_on_the_gram_matrix_matches_scikit_learn_and_the_pseudo_inverse():
