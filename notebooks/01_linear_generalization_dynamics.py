@@ -43,6 +43,7 @@ if "google.colab" in sys.modules:
 # %% tags=["parameters"]
 scale = "book"  # "smoke" (tests), "book" (this page) or "paper" (larger)
 seed = 0  # any integer >= 0: the numbers change with it, the claims must not
+device = "auto"  # "auto" (CUDA when visible, else CPU), "cpu" or "cuda"
 
 # %% tags=["hide-cell"]
 import matplotlib.pyplot as plt
@@ -82,7 +83,8 @@ PRESETS = {
     ),
 }
 ch = chapter.setup(
-    "01_linear_generalization_dynamics", scale=scale, seed=seed, presets=PRESETS
+    "01_linear_generalization_dynamics",
+    scale=scale, seed=seed, device=device, presets=PRESETS,
 )
 cfg = ch.cfg
 P = cfg.n_train
@@ -206,7 +208,7 @@ path_P = LeastSquaresPath.fit(X_P, y_P)
 gd_steps = np.unique(np.logspace(0, np.log10(cfg.gd_steps), 25).astype(int))
 w_torch = train_readouts(
     X_P[None], y_P[None], [P], optimizer="gd", lr=gd_lr, steps=cfg.gd_steps,
-    snapshots=gd_steps, desc="torch GD",
+    snapshots=gd_steps, desc="torch GD", device=ch.device,
 )[:-1, 0, 0]  # drop the final-weights entry; keep (snapshots, N)
 err_torch = teacher_P.test_error(w_torch)
 err_closed = teacher_P.test_error(path_P.weights_gd(gd_steps, gd_lr))

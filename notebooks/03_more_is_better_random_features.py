@@ -45,6 +45,7 @@ if "google.colab" in sys.modules:
 # %% tags=["parameters"]
 scale = "book"  # "smoke" (tests), "book" (this page) or "paper" (larger)
 seed = 0  # any integer >= 0: the numbers change with it, the claims must not
+device = "auto"  # numpy only: this chapter runs on the CPU whatever this says
 
 # %% tags=["hide-cell"]
 import matplotlib.pyplot as plt
@@ -110,7 +111,8 @@ PRESETS = {
     ),
 }
 ch = chapter.setup(
-    "03_more_is_better_random_features", scale=scale, seed=seed, presets=PRESETS
+    "03_more_is_better_random_features",
+    scale=scale, seed=seed, device=device, presets=PRESETS,
 )
 cfg = ch.cfg
 n = cfg.n_train

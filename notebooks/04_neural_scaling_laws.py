@@ -44,6 +44,7 @@ if "google.colab" in sys.modules:
 # %% tags=["parameters"]
 scale = "book"  # "smoke" (tests), "book" (this page) or "paper" (larger)
 seed = 0  # any integer >= 0: the numbers change with it, the claims must not
+device = "auto"  # numpy only: this chapter runs on the CPU whatever this says
 
 # %% tags=["hide-cell"]
 from functools import partial
@@ -142,7 +143,9 @@ PRESETS = {
         n_ref=262144,
     ),
 }
-ch = chapter.setup("04_neural_scaling_laws", scale=scale, seed=seed, presets=PRESETS)
+ch = chapter.setup(
+    "04_neural_scaling_laws", scale=scale, seed=seed, device=device, presets=PRESETS
+)
 cfg = ch.cfg
 dims, sizes, widths = cfg.dims, cfg.n_train_sizes, cfg.widths
 upper = [D for D in sizes if D >= cfg.fit_from]

@@ -43,6 +43,7 @@ if "google.colab" in sys.modules:
 # %% tags=["parameters"]
 scale = "book"  # "smoke" (tests), "book" (this page) or "paper" (larger)
 seed = 0  # any integer >= 0: the numbers change with it, the claims must not
+device = "auto"  # numpy only: this chapter runs on the CPU whatever this says
 
 # %% tags=["hide-cell"]
 import matplotlib.pyplot as plt
@@ -86,7 +87,9 @@ PRESETS = {
         strong_mean_sq=12000.0,
     ),
 }
-ch = chapter.setup("05_benign_overfitting_xor", scale=scale, seed=seed, presets=PRESETS)
+ch = chapter.setup(
+    "05_benign_overfitting_xor", scale=scale, seed=seed, device=device, presets=PRESETS
+)
 cfg = ch.cfg
 
 # %% [markdown]

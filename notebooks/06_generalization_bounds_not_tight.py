@@ -49,6 +49,7 @@ if "google.colab" in sys.modules:
 # %% tags=["parameters"]
 scale = "book"  # "smoke" (tests), "book" (this page) or "paper" (larger)
 seed = 0  # any integer >= 0: the numbers change with it, the claims must not
+device = "auto"  # numpy only: this chapter runs on the CPU whatever this says
 
 # %% tags=["hide-cell"]
 import warnings
@@ -65,6 +66,8 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.neural_network import MLPClassifier
 
 from overparam_utils import chapter
+from overparam_utils.plotting import OKABE_ITO
+from overparam_utils.progress import progress
 from overparam_utils.worlds import (
     expected_distinct_fraction,
     least_squares_toward_reference,
@@ -73,8 +76,6 @@ from overparam_utils.worlds import (
     polynomial_worlds,
     random_target_worlds,
 )
-from overparam_utils.plotting import OKABE_ITO
-from overparam_utils.progress import progress
 
 # Part A: n_draws samples of n_train digits, a ReLU network of the given width trained
 # with Adam (lr, steps) on each. Part B: trials runs per world and per learner on
@@ -94,7 +95,8 @@ PRESETS = {
     ),
 }
 ch = chapter.setup(
-    "06_generalization_bounds_not_tight", scale=scale, seed=seed, presets=PRESETS
+    "06_generalization_bounds_not_tight",
+    scale=scale, seed=seed, device=device, presets=PRESETS,
 )
 cfg = ch.cfg
 

@@ -45,6 +45,7 @@ if "google.colab" in sys.modules:
 # %% tags=["parameters"]
 scale = "book"  # "smoke" (tests), "book" (this page) or "paper" (larger)
 seed = 0  # any integer >= 0: the numbers change with it, the claims must not
+device = "auto"  # numpy only: this chapter runs on the CPU whatever this says
 
 # %% tags=["hide-cell"]
 import matplotlib.pyplot as plt
@@ -83,7 +84,7 @@ PRESETS = {
     ),
 }
 ch = chapter.setup(
-    "07_matrix_sensing_slowdown", scale=scale, seed=seed, presets=PRESETS
+    "07_matrix_sensing_slowdown", scale=scale, seed=seed, device=device, presets=PRESETS
 )
 cfg = ch.cfg
 n, k, r, T = cfg.n, cfg.k, len(cfg.spectrum), cfg.steps

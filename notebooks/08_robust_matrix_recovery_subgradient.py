@@ -44,6 +44,7 @@ if "google.colab" in sys.modules:
 # %% tags=["parameters"]
 scale = "book"  # "smoke" (tests), "book" (this page) or "paper" (larger)
 seed = 0  # any integer >= 0: the numbers change with it, the claims must not
+device = "auto"  # numpy only: this chapter runs on the CPU whatever this says
 
 # %% tags=["hide-cell"]
 import matplotlib.pyplot as plt
@@ -94,7 +95,8 @@ PRESETS = {
     ),
 }
 ch = chapter.setup(
-    "08_robust_matrix_recovery_subgradient", scale=scale, seed=seed, presets=PRESETS
+    "08_robust_matrix_recovery_subgradient",
+    scale=scale, seed=seed, device=device, presets=PRESETS,
 )
 cfg = ch.cfg
 d, r, T = cfg.d, len(cfg.spectrum), cfg.steps

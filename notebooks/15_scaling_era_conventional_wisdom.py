@@ -49,9 +49,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from overparam_utils import chapter
-from overparam_utils.online_sgd import decayed_expected_risk, decayed_sgd_risk
 from overparam_utils.features import relu_features
 from overparam_utils.fits import bootstrap_crossover
+from overparam_utils.online_sgd import decayed_expected_risk, decayed_sgd_risk
 from overparam_utils.plotting import CYCLE, OKABE_ITO
 from overparam_utils.progress import progress
 from overparam_utils.ridge import RidgePath

@@ -19,7 +19,7 @@ import numpy as np
 
 from .claims import Claims
 from .glue import glue, glue_figure
-from .params import Preset, select_preset, validate_scale, validate_seed
+from .params import Preset, resolve_device, select_preset, validate_device, validate_scale, validate_seed
 from .plotting import use_style
 from .seeding import replicate_seeds, seed_everything
 
@@ -34,6 +34,19 @@ class Chapter:
     cfg: Preset
     claims: Claims
     rng: np.random.Generator = field(repr=False)
+    requested_device: str = "auto"
+    _device: str | None = field(default=None, repr=False)
+
+    @property
+    def device(self) -> str:
+        """``"cpu"`` or ``"cuda"``: where the chapter's torch work goes (``device`` parameter; ``auto`` is CUDA
+        when a GPU is visible). Resolved on first use, so a chapter without torch never imports it; the
+        record says which device ran (``"cpu"`` for a chapter that never asks)."""
+        if self._device is None:
+            self._device = resolve_device(self.requested_device)
+            self.claims.device = self._device
+            self.claims._write()
+        return self._device
 
     def seeds(self, n: int) -> list[int]:
         """``n`` independent seeds for repetitions, derived from ``self.seed`` (see ``replicate_seeds``)."""
@@ -85,13 +98,17 @@ class Chapter:
         self.claims.report()
 
 
-def setup(name: str, scale: Any, seed: Any, presets: Mapping[str, Mapping[str, Any]]) -> Chapter:
-    """Validate ``scale`` and ``seed``, select the sizes, seed everything, apply the plot style.
+def setup(name: str, scale: Any, seed: Any, presets: Mapping[str, Mapping[str, Any]], device: Any = "auto") -> Chapter:
+    """Validate ``scale``, ``seed`` and ``device``, select the sizes, seed everything, apply the plot style.
 
-    Raises :class:`overparam_utils.params.ParameterError` (before any work) on a bad parameter.
+    Raises :class:`overparam_utils.params.ParameterError` (before any work) on a bad parameter, including
+    ``device="cuda"`` where no GPU is visible.
     """
     scale = validate_scale(scale)
     seed = validate_seed(seed)
+    device = validate_device(device)
+    if device == "cuda":
+        resolve_device(device)  # fail here, before any work
     cfg = select_preset(presets, scale)
     rng = seed_everything(seed)
     use_style()
@@ -101,4 +118,4 @@ def setup(name: str, scale: Any, seed: Any, presets: Mapping[str, Mapping[str, A
     print(f"{name}: scale={scale}, seed={seed}")
     for key, value in cfg.items():
         print(f"  {key} = {value!r}")
-    return Chapter(name=name, scale=scale, seed=seed, cfg=cfg, claims=claims, rng=rng)
+    return Chapter(name=name, scale=scale, seed=seed, cfg=cfg, claims=claims, rng=rng, requested_device=device)

@@ -66,6 +66,7 @@ class Claims:
         self.path = Path(path) if path is not None else (Path(env_path) if env_path else None)
         self._checks: dict[str, Check] = {}
         self._reported = False
+        self.device = "cpu"  # the device the chapter's work ran on; Chapter.device sets it when resolved
         self._write()
 
     @property
@@ -174,6 +175,7 @@ class Claims:
             "scale": self.scale,
             "seed": self.seed,
             "reported": self._reported,
+            "device": self.device,
             "checks": [c.to_json() for c in self._checks.values()],
         }
 

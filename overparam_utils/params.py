@@ -1,6 +1,6 @@
-"""Chapter parameters: validation of ``scale`` and ``seed``, and per-scale size presets.
+"""Chapter parameters: validation of ``scale``, ``seed`` and ``device``, and per-scale size presets.
 
-Every chapter has a papermill ``parameters`` cell with ``scale`` and ``seed`` and, right after it,
+Every chapter has a papermill ``parameters`` cell with ``scale``, ``seed`` and ``device`` and, right after it,
 one ``PRESETS`` dict that declares its sizes for each scale. :func:`select_preset` checks both and
 returns the sizes for the chosen scale before any work is done (book page "How this book is built", scales).
 """
@@ -13,6 +13,9 @@ from typing import Any
 
 SCALES: tuple[str, ...] = ("smoke", "book", "paper")
 """Allowed values of ``scale``: seconds (tests), the rendered book (about 60 s), closer to the paper."""
+
+DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda")
+"""Allowed values of ``device``: ``auto`` is CUDA when a GPU is visible, else the CPU."""
 
 
 class ParameterError(ValueError):
@@ -37,6 +40,39 @@ def validate_seed(seed: Any) -> int:
     if seed < 0:
         raise ParameterError(f"seed={seed!r} is not allowed; use a non-negative integer such as 0, 1, 2")
     return int(seed)
+
+
+def validate_device(device: Any) -> str:
+    """Return ``device`` if it is one of :data:`DEVICES`, else raise :class:`ParameterError`.
+
+    Whether a GPU is there is asked only for ``"cuda"`` (:func:`resolve_device`), so that a chapter
+    without torch never imports it.
+    """
+    if not isinstance(device, str) or device not in DEVICES:
+        allowed = ", ".join(repr(d) for d in DEVICES)
+        raise ParameterError(f"device={device!r} is not allowed; choose one of {allowed}")
+    return device
+
+
+def gpu_visible() -> bool:
+    """Whether torch sees a CUDA device (``False`` without torch)."""
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - torch is pinned in requirements.txt
+        return False
+    return bool(torch.cuda.is_available())
+
+
+def resolve_device(device: str) -> str:
+    """``"cpu"`` or ``"cuda"`` for a validated ``device``; ``"cuda"`` without a GPU is a :class:`ParameterError`."""
+    if device == "cuda" and not gpu_visible():
+        raise ParameterError(
+            "device='cuda' is not allowed here: no GPU is visible (torch.cuda.is_available() is False); "
+            "use 'cpu' or 'auto'"
+        )
+    if device == "auto":
+        return "cuda" if gpu_visible() else "cpu"
+    return device
 
 
 class Preset(Mapping[str, Any]):

@@ -27,7 +27,7 @@ def seed_torch(seed: int) -> None:
     """Seed torch's CPU (and CUDA, when present) generators and ask for deterministic kernels."""
     import torch
 
-    torch.manual_seed(seed)
+    torch.manual_seed(seed)  # seeds the generators of every CUDA device too, when there are any
     set_flag = getattr(torch._C, "_set_deterministic_algorithms", None)
     if set_flag is None or "torch._inductor.config" in sys.modules:
         torch.use_deterministic_algorithms(True, warn_only=True)

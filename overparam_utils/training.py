@@ -29,13 +29,6 @@ from numpy.typing import ArrayLike, NDArray
 from .progress import progress
 
 
-def device() -> str:
-    """``"cuda"`` when a GPU is visible, else ``"cpu"`` (CPU is always enough at book scale)."""
-    import torch
-
-    return "cuda" if torch.cuda.is_available() else "cpu"
-
-
 def width_mask(widths: Sequence[int], max_width: int) -> NDArray[np.float64]:
     """``(len(widths), max_width)`` mask whose row ``k`` keeps the first ``widths[k]`` features."""
     if any(w < 1 or w > max_width for w in widths):
@@ -54,6 +47,7 @@ def train_readouts(
     snapshots: Sequence[int] = (),
     cosine: bool = False,
     desc: str | None = None,
+    device: str = "cpu",
 ) -> NDArray[np.float64]:
     """Train ``len(widths)`` nested linear read-outs on each of ``S`` feature matrices, from zero.
 
@@ -67,6 +61,7 @@ def train_readouts(
     snapshots: step counts at which to keep the weights (``0 <= s <= steps``); the final weights are
         always returned last.
     cosine: anneal the learning rate to zero with a cosine schedule over ``steps`` (Adam only).
+    device: where the tensors live (a chapter passes ``ch.device``); the result comes back as NumPy.
 
     Returns
     -------
@@ -74,17 +69,19 @@ def train_readouts(
     """
     import torch
 
-    F_t = torch.as_tensor(np.asarray(F), dtype=torch.float64)
-    y_t = torch.as_tensor(np.asarray(y), dtype=torch.float64)
+    F_t = torch.as_tensor(np.asarray(F), dtype=torch.float64, device=device)
+    y_t = torch.as_tensor(np.asarray(y), dtype=torch.float64, device=device)
     S, n, max_width = F_t.shape
-    mask = torch.as_tensor(width_mask(widths, max_width))
-    w = torch.zeros(S, len(widths), max_width, dtype=torch.float64, requires_grad=True)
+    mask = torch.as_tensor(width_mask(widths, max_width), device=device)
+    w = torch.zeros(S, len(widths), max_width, dtype=torch.float64, device=device, requires_grad=True)
     keep = sorted(set(int(s) for s in snapshots))
     if keep and (keep[0] < 0 or keep[-1] > steps):
         raise ValueError(f"snapshots must lie in [0, {steps}]")
 
     if optimizer == "gd":
-        step_size = torch.as_tensor(np.broadcast_to(np.asarray(lr, dtype=np.float64), (S, len(widths))).copy())
+        step_size = torch.as_tensor(
+            np.broadcast_to(np.asarray(lr, dtype=np.float64), (S, len(widths))).copy(), device=device
+        )
         step_size = step_size[:, :, None]
         opt = None
     elif optimizer == "adam":
@@ -114,15 +111,24 @@ def train_readouts(
             if sched is not None:
                 sched.step()
     saved.append((w.detach() * mask).clone())
-    return torch.stack(saved).numpy()
+    return torch.stack(saved).cpu().numpy()
 
 
-def mlp(d_in: int, width: int, d_out: int, depth: int = 1, activation: str = "relu", seed: int | None = None):
+def mlp(
+    d_in: int,
+    width: int,
+    d_out: int,
+    depth: int = 1,
+    activation: str = "relu",
+    seed: int | None = None,
+    device: str = "cpu",
+):
     """A fully connected network ``d_in -> width (x depth hidden layers) -> d_out`` (torch default init).
 
     ``activation`` is ``"relu"`` or ``"tanh"``; ``seed`` (if given) makes the initial weights
-    reproducible without touching the global torch generator. For the chapters that train small
-    classifiers on digits / MNIST-1D.
+    reproducible without touching the global torch generator. The weights are drawn on the CPU and then
+    moved to ``device``, so a seed gives the same initial network on every device. For the chapters
+    that train small classifiers on digits / MNIST-1D.
     """
     import torch
     from torch import nn
@@ -137,19 +143,20 @@ def mlp(d_in: int, width: int, d_out: int, depth: int = 1, activation: str = "re
         return nn.Sequential(*layers, nn.Linear(d, d_out))
 
     if seed is None:
-        return build()
-    with torch.random.fork_rng():
+        return build().to(device)
+    with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        return build()
+        return build().to(device)
 
 
 def accuracy(model, X, y) -> float:
     """Fraction of ``X (n, d)`` whose arg-max output equals the label ``y (n,)`` (no gradients)."""
     import torch
 
+    where = next(model.parameters()).device
     with torch.no_grad():
-        logits = model(torch.as_tensor(X))
-        return float((logits.argmax(dim=1) == torch.as_tensor(y)).float().mean())
+        logits = model(torch.as_tensor(X, device=where))
+        return float((logits.argmax(dim=1) == torch.as_tensor(y, device=where)).float().mean())
 
 
 def train_classifier(
@@ -179,7 +186,9 @@ def train_classifier(
     import torch
     import torch.nn.functional as F
 
-    X_t, y_t = torch.as_tensor(np.asarray(X), dtype=torch.float32), torch.as_tensor(np.asarray(y))
+    where = next(model.parameters()).device  # the data go where the model is (``mlp(..., device=)``)
+    X_t = torch.as_tensor(np.asarray(X), dtype=torch.float32, device=where)
+    y_t = torch.as_tensor(np.asarray(y), device=where)
     params = [p for p in model.parameters() if p.requires_grad]
     if optimizer == "sgd":
         opt = torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
@@ -205,7 +214,7 @@ def train_classifier(
         if batch_size is None:
             xb, yb = X_t, y_t
         else:
-            idx = torch.randint(len(y_t), (batch_size,), generator=gen)
+            idx = torch.randint(len(y_t), (batch_size,), generator=gen).to(where)
             xb, yb = X_t[idx], y_t[idx]
         opt.zero_grad()
         F.cross_entropy(model(xb), yb).backward()

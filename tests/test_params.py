@@ -51,3 +51,33 @@ def test_presets_must_cover_every_scale_with_the_same_keys():
 def test_select_preset_validates_scale_first():
     with pytest.raises(ParameterError, match="scale="):
         select_preset(PRESETS, "huge")
+
+
+@pytest.mark.parametrize("good", ["auto", "cpu"])
+def test_valid_devices_and_what_they_resolve_to(good):
+    from overparam_utils.params import gpu_visible, resolve_device, validate_device
+
+    assert validate_device(good) == good
+    assert resolve_device(good) == ("cuda" if good == "auto" and gpu_visible() else "cpu")
+
+
+@pytest.mark.parametrize("bad", ["gpu", "CUDA", "", None, 0])
+def test_bad_device_names_the_parameter_and_the_choices(bad):
+    from overparam_utils.params import validate_device
+
+    with pytest.raises(ParameterError, match=r"device=.* is not allowed; choose one of 'auto', 'cpu', 'cuda'"):
+        validate_device(bad)
+
+
+def test_cuda_without_a_gpu_is_refused_at_setup_before_any_work():
+    from overparam_utils import chapter
+    from overparam_utils.params import gpu_visible
+
+    if gpu_visible():
+        pytest.skip("a GPU is visible here: device='cuda' is allowed")
+    presets = {s: {"n": 1} for s in ("smoke", "book", "paper")}
+    with pytest.raises(ParameterError, match="device='cuda' is not allowed here: no GPU is visible"):
+        chapter.setup("00_test", scale="smoke", seed=0, presets=presets, device="cuda")
+    ch = chapter.setup("00_test", scale="smoke", seed=0, presets=presets, device="auto")
+    assert ch.claims.record()["device"] == "cpu", "a chapter that never asks for its device ran on the CPU"
+    assert ch.device == "cpu" and ch.claims.record()["device"] == "cpu"

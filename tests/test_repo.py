@@ -66,7 +66,12 @@ def test_chapter_follows_the_template(source):
     params = parameters_cell(nb)
     assert params is not None
     assigned = [line.split("=")[0].strip() for line in params.source.splitlines() if "=" in line]
-    assert assigned == ["scale", "seed"], "the parameters cell holds scale and seed only"
+    assert assigned in (["scale", "seed"], ["scale", "seed", "device"]), "the parameters cell holds scale, seed, device"
+    if "device" in assigned:
+        assert "device=device" in text, "the device parameter reaches chapter.setup"
+        declared = next(line for line in params.source.splitlines() if line.startswith("device"))
+        if "numpy only" not in declared:
+            assert "ch.device" in text, "a torch chapter puts its work on ch.device (or says it is numpy only)"
     assert (
         "PRESETS = {" in text
         and f'chapter.setup(\n    "{source.stem}"' in text
@@ -85,6 +90,33 @@ def test_chapter_follows_the_template(source):
     assert "hide-cell" in setup.metadata.get("tags", []), (
         "the presets and the configuration printout fold away (tag the chapter.setup cell hide-cell)"
     )
+
+
+@pytest.mark.parametrize("source", CHAPTERS, ids=ids(CHAPTERS))
+def test_figure_captions_are_prose_in_a_glue_figure_directive(source):
+    """A figure cell ends with ``ch.figure(name)`` and is tagged ``remove-output``; its caption is the body of
+    the ``{glue:figure}`` directive (same name) in the Markdown cell right after it, not cell metadata."""
+    nb = jupytext.read(source)
+    names = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        assert "figure" not in cell.metadata.get("mystnb", {}), "a caption in cell metadata: use {glue:figure}"
+        found = re.findall(r'ch\.figure\("([^"]+)"', cell.source)
+        if not found:
+            continue
+        assert len(found) == 1, "one figure per cell"
+        name = found[0]
+        names.append(name)
+        assert "remove-output" in cell.metadata.get("tags", []), f"{name}: tag the cell remove-output"
+        after = nb.cells[i + 1] if i + 1 < len(nb.cells) else None
+        assert after is not None and after.cell_type == "markdown", f"{name}: its caption cell must follow it"
+        m = re.match(r"```\{glue:figure\} (\S+)\n:name: (\S+)\n\n(.+?)\n```", after.source, flags=re.S)
+        assert m and m.group(1) == m.group(2) == name, f"{name}: the next cell opens a {{glue:figure}} directive"
+        assert len(m.group(3).split()) >= 8, f"{name}: a caption says what to see"
+    assert names, "a chapter has at least one figure"
+    assert len(set(names)) == len(names), "figure names are unique"
+    assert all(n.startswith("fig-") for n in names)
 
 
 def test_every_citation_is_in_the_bibliography():

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from overparam_utils.linear import LeastSquaresPath, stable_lr
-from overparam_utils.training import device, train_readouts, width_mask
+from overparam_utils.training import mlp, train_classifier, train_readouts, width_mask
 
 
 def features(seeds=2, n=30, width=40):
@@ -53,8 +53,26 @@ def test_bad_optimizer_and_snapshots():
         train_readouts(F, y, [5], optimizer="adam", lr=[0.1, 0.2], steps=1)
 
 
-def test_device_is_cpu_or_cuda():
-    assert device() in ("cpu", "cuda")
+def test_training_on_the_cpu_device_is_the_default_and_gives_the_same_numbers():
+    rng = np.random.default_rng(0)
+    F, y = rng.standard_normal((2, 20, 6)), rng.standard_normal((2, 20))
+    default = train_readouts(F, y, [3, 6], optimizer="gd", lr=0.1, steps=20)
+    on_cpu = train_readouts(F, y, [3, 6], optimizer="gd", lr=0.1, steps=20, device="cpu")
+    np.testing.assert_array_equal(default, on_cpu)
+    X, labels = rng.standard_normal((30, 4)).astype(np.float32), rng.integers(0, 3, 30)
+    a, b = mlp(4, 8, 3, seed=1), mlp(4, 8, 3, seed=1, device="cpu")
+    ha = train_classifier(a, X, labels, steps=5, lr=0.1)
+    hb = train_classifier(b, X, labels, steps=5, lr=0.1)
+    assert ha == hb and next(b.parameters()).device.type == "cpu"
+
+
+@pytest.mark.skipif(not __import__("torch").cuda.is_available(), reason="no GPU visible here")
+def test_training_on_cuda_agrees_with_the_cpu():
+    rng = np.random.default_rng(0)
+    F, y = rng.standard_normal((2, 20, 6)), rng.standard_normal((2, 20))
+    on_cpu = train_readouts(F, y, [3, 6], optimizer="gd", lr=0.1, steps=20)
+    on_gpu = train_readouts(F, y, [3, 6], optimizer="gd", lr=0.1, steps=20, device="cuda")
+    np.testing.assert_allclose(on_gpu, on_cpu, rtol=1e-10, atol=1e-12)
 
 
 def test_mlp_shapes_and_seeded_init_leaves_global_state_alone():

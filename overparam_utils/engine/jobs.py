@@ -271,7 +271,7 @@ def finish(job: Job, raw: dict[str, Any]) -> dict[str, Any]:
         "cpu_s": raw.get("cpu_s"),
         "started_at": raw["started_at"],
         "threads": job.threads,
-        "device": raw.get("device", job.device),
+        "device": partial.get("device") or raw.get("device", job.device),
         "worker": raw.get("worker", "local"),
         "commit": git_commit(job.source.parent.parent),
         "cache_key": job.key,
