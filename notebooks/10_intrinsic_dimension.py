@@ -44,6 +44,7 @@ if "google.colab" in sys.modules:
 # %% tags=["parameters"]
 scale = "book"  # "smoke" (tests), "book" (this page) or "paper" (larger)
 seed = 0  # any integer >= 0: the numbers change with it, the claims must not
+device = "auto"  # "auto" (CUDA when visible, else CPU), "cpu" or "cuda"
 
 # %% tags=["hide-cell"]
 import copy
@@ -94,7 +95,9 @@ PRESETS = {
         m1d_n_train=4000, m1d_n_test=1000,
     ),
 }
-ch = chapter.setup("10_intrinsic_dimension", scale=scale, seed=seed, presets=PRESETS)
+ch = chapter.setup(
+    "10_intrinsic_dimension", scale=scale, seed=seed, device=device, presets=PRESETS
+)
 cfg = ch.cfg
 data_seed, m1d_seed, *draw_seeds = ch.seeds(2 + cfg.n_draws)
 
@@ -140,13 +143,13 @@ def n_params(net):
 
 
 def flat_params(net):
-    return np.concatenate([p.detach().numpy().ravel() for p in net.parameters()])
+    return np.concatenate([p.detach().cpu().numpy().ravel() for p in net.parameters()])
 
 
 def subspace_curve(width, kind, dims, data, draw_seed):
     """Baseline and subspace test accuracies of one network (one draw)."""
     X_tr, y_tr, X_te, y_te = data
-    net = mlp(X_tr.shape[1], width, 10, depth=cfg.depth, seed=draw_seed)
+    net = mlp(X_tr.shape[1], width, 10, depth=cfg.depth, seed=draw_seed, device=ch.device)
     full = copy.deepcopy(net)
     hist = train_classifier(
         full, X_tr, y_tr, steps=cfg.steps, lr=cfg.base_lr, optimizer="adam",

@@ -51,9 +51,20 @@ class Projection:
 
         return self(torch.eye(self.d, dtype=torch.float32)).T
 
+    _tensors: tuple[str, ...] = ()
+
+    def to(self, device) -> Projection:
+        """Move the projection's tensors to ``device`` (in place; returns ``self``). Drawn on the CPU, so the
+        same seed gives the same projection on every device."""
+        for name in self._tensors:
+            setattr(self, name, getattr(self, name).to(device))
+        return self
+
 
 class DenseProjection(Projection):
     """``P`` with i.i.d. Gaussian entries and each column scaled to unit length (``D x d`` floats)."""
+
+    _tensors = ("P",)
 
     def __init__(self, D: int, d: int, seed: int = 0):
         import torch
@@ -87,6 +98,8 @@ class SparseProjection(Projection):
     column, which is very unlikely, gets one random entry). ``P`` and its transpose are stored as
     torch sparse CSR matrices, so that both the forward map and its gradient are one sparse product.
     """
+
+    _tensors = ("P", "PT")
 
     def __init__(self, D: int, d: int, density: float | None = None, seed: int = 0):
         import warnings
@@ -178,7 +191,7 @@ def fast_walsh_hadamard(x, block: int = 6):
     for e in exps:
         n = 1 << e
         after = L // (before * n)
-        H = _hadamard(n).to(x.dtype)
+        H = _hadamard(n).to(device=x.device, dtype=x.dtype)
         if after == 1:  # the last factor: one matrix product over all rows (H is symmetric)
             x = x.reshape(-1, n) @ H
         else:
@@ -219,6 +232,8 @@ class FastfoodProjection(Projection):
     numbers; applying it costs ``O(K L log L)``.
     """
 
+    _tensors = ("B", "Pi", "Pi_inverse", "G")
+
     def __init__(self, D: int, d: int, seed: int = 0):
         import torch
 
@@ -258,7 +273,8 @@ class SubspaceModel:
     """A network evaluated at ``theta_0 + P z`` for a batch of subspace coordinates ``z (K, d)``.
 
     ``model`` is any ``torch.nn.Module``; its current parameters are ``theta_0`` (copied, frozen).
-    :meth:`forward` returns the outputs of all ``K`` models, ``(K, *model(X).shape)``.
+    :meth:`forward` returns the outputs of all ``K`` models, ``(K, *model(X).shape)``. Everything lives
+    on the model's device (the projection is moved there).
     """
 
     def __init__(self, model, projection: Projection):
@@ -271,6 +287,7 @@ class SubspaceModel:
         self.shapes = [tuple(p.shape) for _, p in named]
         self.sizes = [p.numel() for _, p in named]
         self.theta0 = torch.cat([p.detach().reshape(-1) for _, p in named]).clone()
+        projection.to(self.theta0.device)
         if projection.D != self.D:
             raise ValueError(f"projection maps to D={projection.D}, the model has D={self.D} parameters")
 
@@ -332,9 +349,10 @@ def train_subspace(
     import torch
     import torch.nn.functional as F
 
-    X_t = torch.as_tensor(np.asarray(X), dtype=torch.float32)
-    y_t = torch.as_tensor(np.asarray(y), dtype=torch.long)
-    mask = nested_mask(dims, sub.projection.d)
+    where = sub.theta0.device
+    X_t = torch.as_tensor(np.asarray(X), dtype=torch.float32, device=where)
+    y_t = torch.as_tensor(np.asarray(y), dtype=torch.long, device=where)
+    mask = nested_mask(dims, sub.projection.d).to(where)
     z = torch.zeros_like(mask, requires_grad=True)
     if optimizer == "adam":
         opt = torch.optim.Adam([z], lr=lr)
@@ -348,7 +366,7 @@ def train_subspace(
         if batch_size is None:
             xb, yb = X_t, y_t
         else:
-            idx = torch.randint(len(y_t), (batch_size,), generator=gen)
+            idx = torch.randint(len(y_t), (batch_size,), generator=gen).to(where)
             xb, yb = X_t[idx], y_t[idx]
         logits = sub.forward(z * mask, xb)
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), yb.repeat(K), reduction="sum") / len(yb)
@@ -361,14 +379,15 @@ def train_subspace(
     with torch.no_grad():
         zf = z * mask
         logits = sub.forward(zf, X_t)
-        out["train_acc"] = (logits.argmax(-1) == y_t).double().mean(dim=1).numpy()
+        out["train_acc"] = (logits.argmax(-1) == y_t).double().mean(dim=1).cpu().numpy()
         ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y_t.repeat(K), reduction="none")
-        out["train_loss"] = ce.reshape(K, -1).double().mean(dim=1).numpy()
+        out["train_loss"] = ce.reshape(K, -1).double().mean(dim=1).cpu().numpy()
         if X_test is not None:
-            X_te = torch.as_tensor(np.asarray(X_test), dtype=torch.float32)
-            y_te = torch.as_tensor(np.asarray(y_test), dtype=torch.long)
-            out["test_acc"] = (sub.forward(zf, X_te).argmax(-1) == y_te).double().mean(dim=1).numpy()
-        out["z"] = zf.double().numpy()
+            X_te = torch.as_tensor(np.asarray(X_test), dtype=torch.float32, device=where)
+            y_te = torch.as_tensor(np.asarray(y_test), dtype=torch.long, device=where)
+            correct = sub.forward(zf, X_te).argmax(-1) == y_te
+            out["test_acc"] = correct.double().mean(dim=1).cpu().numpy()
+        out["z"] = zf.double().cpu().numpy()
     return out
 
 

@@ -205,3 +205,16 @@ def test_participation_ratio_counts_the_coordinates_a_vector_uses():
     v = np.random.default_rng(0).standard_normal(100_000)
     assert participation_ratio(v) == pytest.approx(len(v) / 3, rel=0.02)  # Gaussian: E x^4 = 3
     assert np.isnan(participation_ratio(np.zeros(4)))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no GPU visible here")
+@pytest.mark.parametrize("kind", ["dense", "sparse", "fastfood"])
+def test_subspace_training_on_cuda_agrees_with_the_cpu(kind):
+    X, y = small_problem(seed=4)
+    runs = []
+    for device in ("cpu", "cuda"):
+        model = mlp(5, 6, 3, seed=4, device=device)
+        D = sum(p.numel() for p in model.parameters())
+        sub = SubspaceModel(model, make_projection(kind, D, 12, seed=0))
+        runs.append(train_subspace(sub, X, y, [4, 12], steps=25, lr=0.05, seed=1))
+    np.testing.assert_allclose(runs[1]["z"], runs[0]["z"], atol=1e-4)
