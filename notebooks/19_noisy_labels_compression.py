@@ -26,8 +26,9 @@
 #
 # **What we redraw.** The paper's comparison of plain training, dropout, nested dropout and nested
 # dropout with co-teaching under synthetic label noise (ResNets on CIFAR there, an MLP on the digits
-# here), with the fraction of wrong labels fitted and the test accuracy of each method, and the
-# test accuracy of a nested-dropout network cut to its first $k$ features.
+# here): the fraction of wrong labels fitted and the test accuracy of each method, every method
+# selected on validation data as in the paper, and the test accuracy of a nested-dropout network
+# cut to its first $k$ features, next to a plain network that only has $k$ features.
 
 # %% tags=["remove-cell"]
 # On Colab, install this book's helper package first (elsewhere this cell does nothing).
@@ -45,7 +46,6 @@ seed = 0  # any integer >= 0: the numbers change with it, the claims must not
 # %% tags=["hide-cell"]
 import matplotlib.pyplot as plt
 import numpy as np
-import torch
 
 from overparam_utils import chapter
 from overparam_utils import noisy as nz
@@ -54,23 +54,25 @@ from overparam_utils.plotting import OKABE_ITO, log_ticks
 
 # n_train digits, of which n_val are held out (with noisy labels) for model selection;
 # `noise` of all labels flipped. MLPs 64 -> width -> width (features) -> 10 trained with
-# Adam (lr, batch_size) for `steps`, n_draws independent noisy data sets. Candidate
-# dropout rates drop_ps and nested-dropout scales sigmas are chosen per run on the
-# noisy validation split; co-teaching forgets `noise` of each batch after ramp_steps.
+# Adam (lr, batch_size) for `steps`, evaluated every eval_every steps; n_draws independent
+# noisy data sets. Candidate dropout rates drop_ps, nested-dropout scales sigmas and
+# bottleneck widths narrow_widths are chosen per draw on the noisy validation split;
+# co-teaching forgets `noise` of each batch after ramp_steps, with nested scale cot_sigma.
 PRESETS = {
     "smoke": dict(
-        n_train=500, n_val=100, noise=0.4, width=64, lr=1e-3, batch_size=64, steps=800,
-        n_draws=2, drop_ps=[0.8], sigmas=[10.0, 20.0], ramp_steps=100, eval_every=100,
+        n_train=400, n_val=100, noise=0.4, width=32, lr=2e-3, batch_size=64, steps=300,
+        n_draws=2, drop_ps=[0.8], sigmas=[10.0], narrow_widths=[8], cot_sigma=10.0,
+        ramp_steps=50, eval_every=50,
     ),
     "book": dict(
         n_train=1297, n_val=200, noise=0.4, width=128, lr=1e-3, batch_size=64, steps=2000,
-        n_draws=3, drop_ps=[0.5, 0.8], sigmas=[10.0, 20.0], ramp_steps=200,
-        eval_every=100,
+        n_draws=3, drop_ps=[0.5, 0.8], sigmas=[10.0, 20.0], narrow_widths=[4, 8, 16],
+        cot_sigma=10.0, ramp_steps=200, eval_every=100,
     ),
     "paper": dict(
         n_train=1297, n_val=200, noise=0.4, width=512, lr=1e-3, batch_size=64, steps=6000,
         n_draws=5, drop_ps=[0.3, 0.5, 0.7, 0.8], sigmas=[5.0, 10.0, 20.0, 50.0],
-        ramp_steps=600, eval_every=200,
+        narrow_widths=[4, 8, 16, 32], cot_sigma=10.0, ramp_steps=600, eval_every=200,
     ),
 }
 ch = chapter.setup("19_noisy_labels_compression", scale=scale, seed=seed, presets=PRESETS)
@@ -80,314 +82,502 @@ cfg = ch.cfg
 # ## Setup
 #
 # **Data.** scikit-learn's 8×8 digits: {glue:text}`n_fit` training images, {glue:text}`n_val`
-# validation images and 500 test images. In the training and validation labels
+# validation images and {glue:text}`n_test` test images. In the training and validation labels
 # {glue:text}`noise_pct` % are replaced by another class chosen at random (symmetric noise, as in
-# the paper); the test labels are clean. Each of {glue:text}`n_draws` runs draws its own noise.
+# the paper); the test labels are clean. Each of {glue:text}`n_draws` draws has its own noise and
+# its own initial weights, shared by all methods of that draw, so methods are compared in pairs.
 #
 # **Model.** A ReLU network $x \to h_1 \to h_2 \to$ logits whose last layer is a bias-free
 # linear map of the {glue:text}`width` features $h_2$ (the paper compresses the same place: the
 # pooled features before the classifier). {glue:text}`n_params` weights for
 # {glue:text}`n_fit` examples. Adam, step {glue:text}`lr`, batches of {glue:text}`batch_size`,
-# {glue:text}`steps` steps: long enough for plain training to fit every wrong label.
+# {glue:text}`steps` steps.
 #
 # **Compression of the features** during training (`overparam_utils.noisy`):
 #
 # * **dropout** with rate $p$: each feature of each example is zeroed with probability $p$;
 # * **nested dropout** with scale $\sigma$: for each batch draw one $k$ with
 #   $P(k) \propto e^{-(k/\sigma)^2}$ and keep only the first $k$ features. The first features are
-#   almost always kept and the last almost never, so the features learn in order: the first ones
-#   carry what matters most. At test time the network can be cut to its first $k$ features.
+#   almost always kept and the last almost never, so the features learn in order, and at test
+#   time the network can be cut to its first $k$ features.
 #
-# **Co-teaching** {cite:p}`han2018coteaching`, which the paper builds on, trains two networks on the same
-# batches; each ranks the batch by its own loss and passes the examples it fits best (smallest
-# loss) to its partner, which learns only from those. The share it passes falls from the whole
-# batch to {glue:text}`keep_pct` % over the first {glue:text}`ramp_steps` steps. Wrong labels
-# have large losses early on, so they are mostly filtered out.
+# **Co-teaching** {cite:p}`han2018coteaching`, which the paper builds on, trains two networks on
+# the same batches; each ranks the batch by its own loss and passes the examples it fits best to
+# its partner, which learns only from those. The share it passes falls from the whole batch to
+# {glue:text}`keep_pct` % (one minus the true noise rate, as in Han et al.) over the first
+# {glue:text}`ramp_steps` steps. We train it alone and with nested dropout ($\sigma$ =
+# {glue:text}`cot_sigma`).
 #
-# **Model selection.** The paper picks its checkpoint and the number of kept features on a clean
-# validation set. We have no clean labels, so we select on the *noisy* validation split: with
-# symmetric noise, accuracy on noisy labels is an increasing linear function of accuracy on clean
-# ones, so it ranks models the same way in expectation. The dropout rate (from
-# {glue:text}`drop_ps`), the nested scale $\sigma$ (from {glue:text}`sigmas`) and the number of
-# kept features $k$ of a nested network are chosen there; we do not stop early, every method is
-# compared after its last step.
+# **Two controls.** A *narrow* network is a plain network with only $k$ features (widths
+# {glue:text}`narrow_widths`): the bottleneck of a cut nested network without the ordering. And
+# plain and dropout networks are trained once more on the *clean* labels, where there are no
+# wrong labels to memorize.
+#
+# **Model selection, as in the paper.** The paper chooses the checkpoint and the number of kept
+# features on a clean validation set. We have no clean labels, so every method, plain training
+# included, is selected on the *noisy* validation split: with symmetric noise, accuracy on noisy
+# labels is an increasing linear function of accuracy on clean ones, so it ranks models the same
+# way in expectation. We report two numbers per method: **early-stopped** (the checkpoint, the
+# setting and, for nested networks, the cut $k$ with the best validation accuracy: the paper's
+# protocol) and **at the end** (the last step; setting and cut still chosen on validation).
 
 # %%
 X_all, y_all, X_test, y_test = digits_split(n_train=cfg.n_train, n_test=500, seed=ch.seed)
 X_val, X = X_all[: cfg.n_val], X_all[cfg.n_val :]
-y_val_clean, y = y_all[: cfg.n_val], y_all[cfg.n_val :]
+y_val, y = y_all[: cfg.n_val], y_all[cfg.n_val :]
 n_fit, n_classes, S = len(y), 10, cfg.n_draws
-run_seeds = ch.seeds(S)
+# per draw: a seed for the label noise and one for each network of a co-teaching pair
+draw_seeds = np.array(ch.seeds(3 * S)).reshape(S, 3)
 noisy_y, flipped, noisy_val = [], [], []
-for s in run_seeds:
-    rng = np.random.default_rng(s)
+for noise_seed in draw_seeds[:, 0]:
+    rng = np.random.default_rng(noise_seed)
     labels, mask = flip_labels(y, cfg.noise, n_classes, rng)
     noisy_y.append(labels)
     flipped.append(mask)
-    noisy_val.append(flip_labels(y_val_clean, cfg.noise, n_classes, rng)[0])
+    noisy_val.append(flip_labels(y_val, cfg.noise, n_classes, rng)[0])
 
-# every model of the stack: (method, setting, run, member of a co-teaching pair)
-members = [("plain", None), ("co-teaching", None)]
-members += [("dropout", p) for p in cfg.drop_ps]
-members += [("nested dropout", sg) for sg in cfg.sigmas]
-members += [("nested + co-teaching", sg) for sg in cfg.sigmas]
-models, drop_p, sigma, peers, init_seeds = [], [], [], [], []
-for run in range(S):
-    for method, setting in members:
+# every group of the stack: (method, labels, setting); co-teaching groups are pairs
+groups = [("plain", "noisy", None), ("co-teaching", "noisy", None)]
+groups += [("dropout", "noisy", p) for p in cfg.drop_ps]
+groups += [("nested dropout", "noisy", sg) for sg in cfg.sigmas]
+groups += [("narrow", "noisy", k) for k in cfg.narrow_widths]
+groups += [("nested + co-teaching", "noisy", cfg.cot_sigma)]
+groups += [("plain", "clean", None)] + [("dropout", "clean", p) for p in cfg.drop_ps]
+models, columns = [], {}  # columns[(method, labels, setting, draw)] = model indices
+drop_p, sigma, narrow, peers, init_seeds, Y, Y_val, wrong = [], [], [], [], [], [], [], []
+for draw in range(S):
+    for method, labels, setting in groups:
         pair = "co-teaching" in method
         for member in range(2 if pair else 1):
+            columns.setdefault((method, labels, setting, draw), []).append(len(models))
             peers.append(len(models) + (1 - 2 * member if pair else 0))
-            models.append((method, setting, run, member))
+            models.append((method, labels, setting, draw))
             drop_p.append(setting if method == "dropout" else 0.0)
             sigma.append(setting if method.startswith("nested") else 0.0)
-            init_seeds.append(run_seeds[run] + 1 + member)
+            narrow.append(setting if method == "narrow" else 0)
+            init_seeds.append(draw_seeds[draw, 1 + member])
+            clean = labels == "clean"
+            Y.append(y if clean else noisy_y[draw])
+            Y_val.append(y_val if clean else noisy_val[draw])
+            wrong.append(flipped[draw])
 M = len(models)
-run_of = np.array([m[2] for m in models])
-Y = np.stack(noisy_y)[run_of]
-flipped_m, val_m = np.stack(flipped)[run_of], np.stack(noisy_val)[run_of]
+Y, Y_val, wrong = np.stack(Y), np.stack(Y_val), np.stack(wrong)
 params = nz.init_stacked_mlp(init_seeds, X.shape[1], cfg.width, n_classes)
 n_params = sum(v[0].numel() for v in params.values())
 ch.glue(**cfg.pick("n_val", "width", "lr", "batch_size", "n_draws", "ramp_steps"))
-ch.glue("n_fit", n_fit)
-ch.glue("steps", f"{cfg.steps:,}")
-ch.glue("n_params", f"{n_params:,}")
-ch.glue("noise_pct", 100 * cfg.noise)
-ch.glue("keep_pct", 100 * (1 - cfg.noise))
+ch.glue(n_fit=n_fit, n_test=len(y_test), steps=f"{cfg.steps:,}", n_params=f"{n_params:,}",
+        noise_pct=100 * cfg.noise, keep_pct=100 * (1 - cfg.noise))
+ch.glue("cot_sigma", cfg.cot_sigma)
 ch.glue("drop_ps", ", ".join(f"{p:g}" for p in cfg.drop_ps))
 ch.glue("sigmas", ", ".join(f"{s:g}" for s in cfg.sigmas))
+ch.glue("narrow_widths", ", ".join(str(k) for k in cfg.narrow_widths))
 
 # %% [markdown]
 # ## Training every method at once
 #
-# All {glue:text}`n_models` networks ({glue:text}`n_draws` runs of every method and setting,
+# All {glue:text}`n_models` networks ({glue:text}`n_draws` draws of every method and setting,
 # two networks per co-teaching pair) train as one stack of batched matrix products. Every
-# {glue:text}`eval_every` steps we record, with all features, the fraction of flipped training
-# examples predicted as their wrong label ("memorized") and the test accuracy.
+# {glue:text}`eval_every` steps we record, for each network cut to its first $k$ features
+# ($k = 1, 2, 4, \dots$, {glue:text}`width`), the accuracy on the (noisy) validation labels and on
+# the test set, and the fraction of the flipped training examples predicted as their wrong label
+# ("memorized") and of the other training examples predicted as their right one.
 
 # %%
-history = {"step": [], "memorized": [], "test_acc": []}
+ks = [2**i for i in range(int(np.log2(cfg.width)) + 1)]
+history = {"val": [], "test": [], "memorized": [], "fits_right": []}
 
 
 def record(step, p):
-    train_pred = nz.stacked_predict(p, X).argmax(-1).numpy()
-    test_pred = nz.stacked_predict(p, X_test).argmax(-1).numpy()
-    fitted_wrong = (train_pred == Y) & flipped_m
-    history["step"].append(step)
-    history["memorized"].append(fitted_wrong.sum(1) / flipped_m.sum(1))
-    history["test_acc"].append((test_pred == y_test).mean(1))
+    fits = nz.predictions_by_cut(p, X, ks) == Y  # (len(ks), M, n_fit)
+    history["val"].append((nz.predictions_by_cut(p, X_val, ks) == Y_val).mean(-1))
+    history["test"].append((nz.predictions_by_cut(p, X_test, ks) == y_test).mean(-1))
+    history["memorized"].append((fits & wrong).sum(-1) / wrong.sum(-1))
+    history["fits_right"].append((fits & ~wrong).sum(-1) / (~wrong).sum(-1))
 
 
 trained = nz.train_noisy(
     params, X, Y, steps=cfg.steps, lr=cfg.lr, batch_size=cfg.batch_size, drop_p=drop_p,
-    nested_sigma=sigma, peers=peers, forget_rate=cfg.noise, ramp_steps=cfg.ramp_steps,
-    seed=ch.seed, callback=record, every=range(0, cfg.steps + 1, cfg.eval_every),
-    desc="all methods",
+    nested_sigma=sigma, feature_width=narrow, peers=peers, forget_rate=cfg.noise,
+    ramp_steps=cfg.ramp_steps, seed=ch.seed, callback=record,
+    every=range(0, cfg.steps + 1, cfg.eval_every), desc="all methods",
 )
-steps_h = np.array(history["step"])
-memorized, test_curve = np.array(history["memorized"]), np.array(history["test_acc"])
-ch.glue("n_models", M)
-ch.glue("eval_every", cfg.eval_every)
+H = {name: np.array(v) for name, v in history.items()}  # (checkpoints, len(ks), M)
+steps_h = np.arange(0, cfg.steps + 1, cfg.eval_every)
+ch.glue(n_models=M, eval_every=cfg.eval_every)
 
 # %% [markdown]
-# ## Choosing the setting and the cut on noisy validation labels
+# ## Choosing checkpoint, setting and cut on noisy validation labels
 #
-# For each network we compute the validation and test accuracy when only its first $k$ features
-# are used, for $k = 1, 2, 4, \dots$ up to all {glue:text}`width`. A nested network is cut where
-# its validation accuracy is best; the other methods use all features (their features are not
-# ordered, so cutting them only hurts, as the figure below shows). For each run and method, the
-# dropout rate or $\sigma$ with the best validation accuracy is kept; a co-teaching pair is scored
-# by the mean of its two networks.
+# A nested network may be cut at any $k$; a narrow network is used with its $k$ features and
+# the others with all of theirs. For each draw and method we keep the setting (dropout rate,
+# $\sigma$ or narrow width) and, early-stopped, the checkpoint with the best validation
+# accuracy; a co-teaching pair is scored by the mean of its two networks.
 
 # %%
-ks = [2**i for i in range(int(np.log2(cfg.width)) + 1)]
+allowed = {}  # which cuts each model may use
+for i, (method, _labels, setting, _draw) in enumerate(models):
+    if method.startswith("nested"):
+        allowed[i] = np.ones(len(ks), bool)
+    else:
+        allowed[i] = np.array(ks) == (setting if method == "narrow" else cfg.width)
+QUANTITIES = ("test", "memorized", "fits_right")
 
 
-def predictions_by_cut(inputs):
-    """(len(ks), M, n) predicted classes of every model cut to its first k features."""
-    with torch.no_grad():
-        feats = nz.stacked_features(trained, inputs)
-        logits = [torch.bmm(feats[..., :k], trained["head"][:, :k]) for k in ks]
-        return np.stack([out.argmax(-1).numpy() for out in logits])
+def select(idx, early_stop):
+    """Best (validation score, checkpoint, cut) of the models idx (a pair shares them)."""
+    score = np.where(allowed[idx[0]], H["val"][:, :, idx].mean(-1), -1.0)
+    if not early_stop:
+        score[:-1] = -1.0
+    t, k = np.unravel_index(score.argmax(), score.shape)
+    return score[t, k], t, k
 
 
-val_k = (predictions_by_cut(X_val) == val_m).mean(-1)  # (len(ks), M)
-test_k = (predictions_by_cut(X_test) == y_test).mean(-1)
-train_k = predictions_by_cut(X)
-nested_m = np.array([m[0].startswith("nested") for m in models])
-cut = np.where(nested_m, val_k.argmax(0), len(ks) - 1)  # index into ks, per model
-cols = np.arange(M)
-deployed_val, deployed_test = val_k[cut, cols], test_k[cut, cols]
-fitted_wrong = (train_k[cut, cols] == Y) & flipped_m
-deployed_mem = fitted_wrong.sum(1) / flipped_m.sum(1)
+summary = {}  # (method, labels, protocol) -> arrays over draws
+for method, labels, _setting in groups:
+    for protocol in ("early", "end"):
+        key = (method, labels, protocol)
+        if key in summary:
+            continue
+        rows = {q: [] for q in (*QUANTITIES, "step", "k", "setting")}
+        for draw in range(S):
+            options = {st: columns[(m, lb, st, draw)] for m, lb, st in groups
+                       if (m, lb) == (method, labels)}
+            chosen = {st: select(idx, protocol == "early") for st, idx in options.items()}
+            best = max(chosen, key=lambda st: chosen[st][0])
+            _, t, k = chosen[best]
+            for q in QUANTITIES:
+                rows[q].append(H[q][t, k, options[best]].mean())
+            rows["step"].append(steps_h[t])
+            rows["k"].append(ks[k])
+            rows["setting"].append(best)
+        summary[key] = {q: np.array(v) for q, v in rows.items()}
 
-methods = ["plain", "dropout", "nested dropout", "co-teaching", "nested + co-teaching"]
-result = {name: {"test": [], "memorized": [], "best_test": [], "setting": [], "k": []}
-          for name in methods}
-for method in methods:
-    for run in range(S):
-        options = {}
-        for i, (meth, setting, r, _member) in enumerate(models):
-            if meth == method and r == run:
-                options.setdefault(setting, []).append(i)
-        best = max(options, key=lambda st: deployed_val[options[st]].mean())
-        chosen = options[best]
-        out = result[method]
-        out["test"].append(deployed_test[chosen].mean())
-        out["memorized"].append(deployed_mem[chosen].mean())
-        out["best_test"].append(test_curve[:, chosen].mean(1).max())
-        out["setting"].append(best)
-        out["k"].append(np.mean([ks[cut[i]] for i in chosen]))
-        out.setdefault("curve_mem", []).append(memorized[:, chosen].mean(1))
-        out.setdefault("curve_test", []).append(test_curve[:, chosen].mean(1))
-summary = {name: {k: np.array(v) for k, v in out.items()} for name, out in result.items()}
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch19-curves", "caption": "During training (mean over runs, each method with its validation-chosen setting, all features used). Left: fraction of flipped training labels the network predicts, i.e. has memorized. Right: test accuracy. Plain training fits every wrong label and its test accuracy falls far from its early peak; dropout and nested dropout slow the memorization, and the co-teaching pairs, which mostly never see the wrong labels, keep a high accuracy."}}
+def res(method, protocol, labels="noisy"):
+    return summary[(method, labels, protocol)]
+
+
+def paired(a, b, protocol, quantity="test", labels="noisy"):
+    """Per-draw differences a - b (same noise, same initial weights)."""
+    return res(a, protocol, labels)[quantity] - res(b, protocol, labels)[quantity]
+
+# %% [markdown]
+# ## Memorization during training
+
+# %%
+NOISY = ["plain", "dropout", "nested dropout", "narrow", "co-teaching",
+         "nested + co-teaching"]
 colors = {
     "plain": OKABE_ITO["vermillion"], "dropout": OKABE_ITO["orange"],
-    "nested dropout": OKABE_ITO["sky"], "co-teaching": OKABE_ITO["purple"],
-    "nested + co-teaching": OKABE_ITO["blue"],
+    "nested dropout": OKABE_ITO["sky"], "narrow": OKABE_ITO["green"],
+    "co-teaching": OKABE_ITO["purple"], "nested + co-teaching": OKABE_ITO["blue"],
 }
+
+
+def curve(method, quantity):
+    """Mean over draws of `quantity` at every checkpoint, for the setting chosen at the
+    end and, at each checkpoint, the cut with the best validation accuracy."""
+    per_draw = []
+    for draw, setting in enumerate(res(method, "end")["setting"]):
+        idx = columns[(method, "noisy", setting, draw)]
+        score = np.where(allowed[idx[0]], H["val"][:, :, idx].mean(-1), -1.0)
+        k_t = score.argmax(1)
+        per_draw.append(H[quantity][np.arange(len(steps_h)), k_t][:, idx].mean(-1))
+    return np.mean(per_draw, 0)
+
+
+# %% tags=["hide-input", "remove-output"]
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.4, 3.5), sharex=True)
-for name, color in colors.items():
-    ax1.plot(steps_h, summary[name]["curve_mem"].mean(0), color=color, label=name)
-    ax2.plot(steps_h, summary[name]["curve_test"].mean(0), color=color, label=name)
+for name in NOISY:
+    ax1.plot(steps_h, curve(name, "memorized"), color=colors[name], label=name)
+    ax2.plot(steps_h, curve(name, "test"), color=colors[name], label=name)
+    early = res(name, "early")
+    ax2.plot(early["step"].mean(), early["test"].mean(), "o", color=colors[name], ms=5)
 ax1.set(xlabel="Adam step", ylabel="fraction", title="wrong labels memorized",
         ylim=(0, 1.02))
 ax2.set(xlabel="Adam step", ylabel="accuracy", title="test accuracy", ylim=(0, 1.0))
 ax1.legend(fontsize=7.5)
-plt.show()
+ch.figure("fig-ch19-curves")
 
 # %% [markdown]
-# ## Final accuracy and memorization per method
-
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch19-bars", "caption": "After the last step, per method (bars: mean over runs, dots: each run; nested networks cut at their validation-chosen number of features). Left: fraction of wrong training labels memorized. Right: test accuracy; the grey ticks mark plain training's best test accuracy during training, which only a clean-label early stop could recover."}}
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.4, 3.4))
-xpos = np.arange(len(methods))
-for i, name in enumerate(methods):
-    for ax, key in ((ax1, "memorized"), (ax2, "test")):
-        vals = summary[name][key]
-        ax.bar(i, vals.mean(), color=colors[name], width=0.7)
-        ax.plot(np.full(S, i), vals, "o", color="black", ms=3)
-ax2.hlines(summary["plain"]["best_test"].mean(), -0.4, 0.4, color="grey", lw=2)
-for ax, title in ((ax1, "wrong labels memorized"), (ax2, "test accuracy")):
-    ax.set_xticks(xpos, [m.replace(" + ", " +\n") for m in methods], fontsize=7.5)
-    ax.set(title=title, ylim=(0, 1))
-plt.show()
+# ```{glue:figure} fig-ch19-curves
+# :name: fig-ch19-curves
+#
+# During training, mean over the draws (each method with the setting chosen at the end, nested
+# networks cut where validation is best at each checkpoint). Left: fraction of the flipped
+# training labels that the network predicts, i.e. has memorized. Right: test accuracy; a dot marks
+# each method's early-stopped checkpoint (mean step, mean test accuracy), chosen on the noisy
+# validation labels.
+# ```
 
 # %%
-plain, drop, nested = summary["plain"], summary["dropout"], summary["nested dropout"]
-cot, nested_cot = summary["co-teaching"], summary["nested + co-teaching"]
 glued = {}
-for key, name in (("plain", "plain"), ("drop", "dropout"), ("nested", "nested dropout"),
-                  ("cot", "co-teaching"), ("nestcot", "nested + co-teaching")):
-    glued[f"test_{key}"] = summary[name]["test"].mean()
-    glued[f"mem_{key}"] = summary[name]["memorized"].mean()
-glued["best_plain"] = plain["best_test"].mean()
-glued["k_nested"] = nested["k"].mean()
+short = {"plain": "plain", "dropout": "drop", "nested dropout": "nested",
+         "narrow": "narrow", "co-teaching": "cot", "nested + co-teaching": "nestcot"}
+for name, tag in short.items():
+    for protocol in ("early", "end"):
+        glued[f"test_{protocol}_{tag}"] = res(name, protocol)["test"].mean()
+    glued[f"mem_end_{tag}"] = res(name, "end")["memorized"].mean()
+    glued[f"step_early_{tag}"] = res(name, "early")["step"].mean()
+glued["right_end_plain"] = res("plain", "end")["fits_right"].mean()
+glued["right_end_drop"] = res("dropout", "end")["fits_right"].mean()
+glued["right_end_nested"] = res("nested dropout", "end")["fits_right"].mean()
+glued["k_end_nested"] = res("nested dropout", "end")["k"].mean()
+glued["k_end_narrow"] = res("narrow", "end")["k"].mean()
+glued["mem_early_plain"] = res("plain", "early")["memorized"].mean()
+# how much each compression memorized over the last quarter of training
+last_quarter = len(steps_h) - 1 - (len(steps_h) - 1) // 4
+for name, tag in (("dropout", "drop"), ("nested dropout", "nested")):
+    mem_curve = curve(name, "memorized")
+    glued[f"mem_rise_{tag}"] = mem_curve[-1] - mem_curve[last_quarter]
+glued["quarter_step"] = steps_h[last_quarter]
+compared = ["plain", "dropout", "nested dropout", "co-teaching", "nested + co-teaching"]
+for protocol in ("early", "end"):
+    means = [res(name, protocol)["test"].mean() for name in compared]
+    glued[f"spread_{protocol}"] = max(means) - min(means)
+for protocol in ("early", "end"):
+    glued[f"clean_{protocol}_plain"] = res("plain", protocol, "clean")["test"].mean()
+    glued[f"clean_{protocol}_drop"] = res("dropout", protocol, "clean")["test"].mean()
 ch.glue(**glued)
 
 # %% [markdown]
-# Plain training ends with {glue:text}`mem_plain:.2f` of the wrong labels memorized and a test
-# accuracy of {glue:text}`test_plain:.3f`, far below the {glue:text}`best_plain:.3f` it reached on
-# the way. Dropout memorizes {glue:text}`mem_drop:.2f` and ends at {glue:text}`test_drop:.3f`;
-# nested dropout memorizes {glue:text}`mem_nested:.2f` and, cut to about
-# {glue:text}`k_nested:.0f` features, ends at {glue:text}`test_nested:.3f`. Co-teaching alone
-# reaches {glue:text}`test_cot:.3f` (memorizing {glue:text}`mem_cot:.2f`); nested dropout with
-# co-teaching {glue:text}`test_nestcot:.3f` (memorizing {glue:text}`mem_nestcot:.2f`).
+# Plain training ends with {glue:text}`mem_end_plain:.2f` of the wrong labels memorized and a
+# test accuracy of {glue:text}`test_end_plain:.3f`; stopped early on the validation split (on
+# average at step {glue:text}`step_early_plain:.0f`) it reaches {glue:text}`test_early_plain:.3f`.
+# At the end, dropout has memorized {glue:text}`mem_end_drop:.2f` and tests at
+# {glue:text}`test_end_drop:.3f`; nested dropout, cut to {glue:text}`k_end_nested:.1f` features
+# on average, has memorized {glue:text}`mem_end_nested:.2f` and tests at
+# {glue:text}`test_end_nested:.3f`. Neither has stopped memorizing: from step
+# {glue:text}`quarter_step` to the end, dropout memorized another {glue:text}`mem_rise_drop:.2f`
+# of the wrong labels and nested dropout {glue:text}`mem_rise_nested:.2f`. Plain training, at its
+# early-stopped checkpoint, had memorized only {glue:text}`mem_early_plain:.2f` of them.
 #
-# So both compressions cut memorization and gain test accuracy, and nested dropout is the
-# stronger compression: it memorizes clearly fewer wrong labels than dropout. That does not make
-# it more accurate here: the two end about level, as they do in the paper's own results on real
-# noise. Co-teaching is what lifts nested dropout further.
+# ## End of training or early stop
+
+# %% tags=["hide-input", "remove-output"]
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.4, 3.4))
+xpos = np.arange(len(NOISY))
+for i, name in enumerate(NOISY):
+    end, early = res(name, "end"), res(name, "early")
+    ax1.bar(i, end["memorized"].mean(), color=colors[name], width=0.7)
+    ax1.plot(np.full(S, i), end["memorized"], "o", color="black", ms=3)
+    ax2.bar(i - 0.18, end["test"].mean(), color=colors[name], width=0.36,
+            label="at the end" if i == 0 else None)
+    ax2.bar(i + 0.18, early["test"].mean(), color=colors[name], width=0.36, alpha=0.45,
+            hatch="//", label="early-stopped" if i == 0 else None)
+    ax2.plot(np.full(S, i - 0.18), end["test"], "o", color="black", ms=2.5)
+    ax2.plot(np.full(S, i + 0.18), early["test"], "o", color="black", ms=2.5)
+ax2.axhline(res("plain", "early", "clean")["test"].mean(), color="grey", ls="--", lw=1,
+            label="plain, clean labels")
+for ax, title in ((ax1, "wrong labels memorized, at the end"), (ax2, "test accuracy")):
+    ax.set_xticks(xpos, [m.replace(" + ", " +\n") for m in NOISY], fontsize=7.5)
+    ax.set(title=title, ylim=(0, 1))
+ax2.set_ylim(0, 1.15)
+ax2.legend(fontsize=7, loc="upper center", ncol=3)
+ch.figure("fig-ch19-bars")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch19-bars
+# :name: fig-ch19-bars
+#
+# Per method, noisy labels (bars: mean over the draws, dots: each draw; settings, cuts and
+# early-stopped checkpoints chosen on the noisy validation labels). Left: fraction of the wrong
+# training labels memorized at the last step. Right: test accuracy at the last step (solid) and
+# early-stopped (hatched); the dashed line is plain training on clean labels, early-stopped.
+# ```
+
+# %% [markdown]
+# Early-stopped, the paper's protocol, the test accuracies of the five methods span
+# {glue:text}`spread_early:.3f` (at the end: {glue:text}`spread_end:.3f`): plain
+# {glue:text}`test_early_plain:.3f`, dropout {glue:text}`test_early_drop:.3f`, nested dropout
+# {glue:text}`test_early_nested:.3f`, co-teaching {glue:text}`test_early_cot:.3f`, nested dropout
+# with co-teaching {glue:text}`test_early_nestcot:.3f`.
 #
 # ## The first features carry the signal
 #
-# Cutting a network to its first $k$ features shows what nested dropout does to the features:
-# for a nested network a handful of features already give nearly its full accuracy, while plain
-# and dropout networks need all of theirs.
+# Cutting a network to its first $k$ features shows what nested dropout does to the features.
+# The narrow networks, plain networks that only ever had $k$ features, are the bottleneck
+# without the ordering.
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch19-truncation", "caption": "Test accuracy of networks cut to their first $k$ features (mean over runs, validation-chosen setting). Nested dropout orders the features, so its networks reach their full accuracy with about 8 of their features; the unordered features of the other networks lose accuracy steadily as they are cut."}}
+# %% tags=["hide-input", "remove-output"]
 fig, ax = plt.subplots(figsize=(5.6, 3.5))
-for name in methods:
-    chosen_cols = []
-    for run in range(S):
-        setting = summary[name]["setting"][run]
-        chosen_cols += [i for i, m in enumerate(models)
-                        if m[0] == name and m[2] == run and m[1] == setting]
-    ax.plot(ks, test_k[:, chosen_cols].mean(1), "-o", ms=3.5, color=colors[name],
+for name in ("plain", "dropout", "nested dropout"):
+    chosen = [columns[(name, "noisy", st, d)][0]
+              for d, st in enumerate(res(name, "end")["setting"])]
+    ax.plot(ks, H["test"][-1][:, chosen].mean(1), "-o", ms=3.5, color=colors[name],
             label=name)
-ax.set(xlabel="features kept, k", ylabel="test accuracy", ylim=(0, 1))
+narrow_acc = [np.mean([H["test"][-1, ks.index(w), columns[("narrow", "noisy", w, d)][0]]
+                       for d in range(S)]) for w in cfg.narrow_widths]
+ax.plot(cfg.narrow_widths, narrow_acc, "s", ms=6, color=colors["narrow"],
+        label="narrow (k features only)")
+ax.set(xlabel="features kept, k", ylabel="test accuracy at the end", ylim=(0, 1))
 log_ticks(ax, ks)
 ax.legend(fontsize=7.5)
-plt.show()
+ch.figure("fig-ch19-truncation")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch19-truncation
+# :name: fig-ch19-truncation
+#
+# Test accuracy at the last step of networks cut to their first $k$ features (mean over the
+# draws, setting chosen on validation), and of narrow plain networks that have only $k$ features
+# (squares). Cut to {glue:text}`k8` features, nested networks test at
+# {glue:text}`nested_at_k8:.3f` and plain ones at {glue:text}`plain_at_k8:.3f`.
+# ```
 
 # %% [markdown]
 # ## Claim checks
 #
-# Each quantity is the mean over the {glue:text}`n_draws` runs, after the last training step.
+# Each quantity is a mean over the {glue:text}`n_draws` draws of a paired difference: two methods
+# on the same noisy labels from the same initial weights. Settings, cuts and checkpoints are chosen
+# on the noisy validation split.
 
 # %%
-i8 = ks.index(8)
-# The smoke preset (a few hundred examples, 64 features, 800 steps) is too small for the
-# finer comparisons between compression methods: there they count as not reproduced.
-smoke_miss = ("too small at smoke scale (400 examples, 64 features, 800 steps)"
-              if ch.scale == "smoke" else None)
+def se(d):
+    return d.std(ddof=1) / np.sqrt(len(d))
+
+
+mem_gap_drop = paired("plain", "dropout", "end", "memorized")
+right_gap_drop = paired("plain", "dropout", "end", "fits_right")
+mem_gap_nested = paired("plain", "nested dropout", "end", "memorized")
+right_gap_nested = paired("plain", "nested dropout", "end", "fits_right")
+end_gain_drop = paired("dropout", "plain", "end")
+end_gain_drop_clean = paired("dropout", "plain", "end", labels="clean")
+end_gain_nested = paired("nested dropout", "plain", "end")
+end_gain_narrow = paired("narrow", "plain", "end")
+# what memorization costs plain training, and the share of it a method wins back unstopped
+mem_cost = res("plain", "early")["test"] - res("plain", "end")["test"]
+recovered_nested = end_gain_nested.mean() / mem_cost.mean()
+recovered_narrow = end_gain_narrow.mean() / mem_cost.mean()
+early_gain_drop = paired("dropout", "plain", "early")
+early_gain_drop_clean = paired("dropout", "plain", "early", labels="clean")
+early_gain_nested = paired("nested dropout", "plain", "early")
+early_gain_narrow = paired("narrow", "plain", "early")
+early_gain_nestcot = paired("nested + co-teaching", "co-teaching", "early")
+cot_members = [columns[("co-teaching", "noisy", None, d)] for d in range(S)]
+cot_early = res("co-teaching", "early")
+cot_t = [list(steps_h).index(s) for s in cot_early["step"]]
+cot_member_gap = np.array([H["test"][t, -1, b] - H["test"][t, -1, a]
+                           for t, (a, b) in zip(cot_t, cot_members, strict=True)])
+i8 = ks.index(min(8, cfg.width))
+at_k8 = {name: np.mean([H["test"][-1, i8, columns[(name, "noisy", st, d)]].mean()
+                        for d, st in enumerate(res(name, "end")["setting"])])
+         for name in ("plain", "nested dropout")}
+ch.glue(k8=ks[i8], nested_at_k8=at_k8["nested dropout"], plain_at_k8=at_k8["plain"])
+ch.glue(
+    mem_gap_drop=mem_gap_drop.mean(), right_gap_drop=right_gap_drop.mean(),
+    mem_gap_nested=mem_gap_nested.mean(), right_gap_nested=right_gap_nested.mean(),
+    end_gain_drop=end_gain_drop.mean(), end_gain_drop_clean=end_gain_drop_clean.mean(),
+    end_gain_nested=end_gain_nested.mean(), end_gain_narrow=end_gain_narrow.mean(),
+    mem_cost=mem_cost.mean(), recovered_nested_pct=100 * recovered_nested,
+    recovered_narrow_pct=100 * recovered_narrow,
+    early_gain_drop=early_gain_drop.mean(), early_gain_drop_se=se(early_gain_drop),
+    early_gain_drop_clean=early_gain_drop_clean.mean(),
+    early_gain_nested=early_gain_nested.mean(),
+    early_gain_nested_se=se(early_gain_nested),
+    early_gain_narrow=early_gain_narrow.mean(),
+    early_gain_nestcot=early_gain_nestcot.mean(),
+    early_gain_nestcot_se=se(early_gain_nestcot),
+    cot_member_gap=cot_member_gap.mean(),
+)
+
+# %% [markdown]
+# The first four claims are about the end of training; the last three test the paper's
+# headline under its own protocol, early stopping on validation data.
+
+# %%
+# The smoke preset (300 examples, 32 features, 300 steps) is too small and short for
+# plain training to memorize most of the noise: the comparisons count as not reproduced.
+smoke_miss = ("too small and short at smoke scale: plain training memorizes only part of "
+              "the noise" if ch.scale == "smoke" else None)
 ch.check(
-    "plain_training_memorizes_wrong_labels",
+    "plain_fits_the_wrong_labels",
     "plain training ends having memorized over 90 % of the wrong training labels",
-    plain["memorized"].mean(), ">", 0.9,
+    res("plain", "end")["memorized"].mean(),
+    ">", {"smoke": 0.5, "book": 0.9, "paper": 0.9},
+    kind="setup",
 )
 ch.check(
-    "memorization_costs_test_accuracy",
-    "plain training's final test accuracy is over 0.15 below its best during training",
-    plain["best_test"].mean() - plain["test"].mean(), ">", 0.15,
+    "memorization_costs_accuracy",
+    "plain training's final test accuracy is over 0.15 below its early-stopped one",
+    mem_cost.mean(), ">", {"smoke": 0.05, "book": 0.15, "paper": 0.15},
+    kind="setup",
 )
 ch.check(
-    "dropout_memorizes_less",
-    "dropout on the features memorizes at least 0.2 fewer of the wrong labels than plain "
-    "training",
-    plain["memorized"].mean() - drop["memorized"].mean(), ">", 0.2,
+    "nested_dropout_orders_the_features",
+    f"cut to its first {ks[i8]} features, a nested-dropout network tests over 0.3 "
+    "above a plain network cut the same way",
+    at_k8["nested dropout"] - at_k8["plain"],
+    ">", {"smoke": 0.2, "book": 0.3, "paper": 0.3}, kind="setup",
 )
 ch.check(
-    "dropout_improves_test_accuracy",
-    "dropout ends with a test accuracy at least 0.07 above plain training",
-    drop["test"].mean() - plain["test"].mean(), ">", 0.07,
-)
-ch.check(
-    "nested_dropout_memorizes_less_than_dropout",
-    "nested dropout (cut at its chosen k) memorizes at least 0.1 fewer wrong labels than "
-    "dropout",
-    drop["memorized"].mean() - nested["memorized"].mean(), ">", 0.1,
+    "dropout_memorizes_fewer_wrong_labels",
+    "at the last step, dropout has memorized at least 0.15 fewer of the wrong training "
+    "labels than plain training",
+    mem_gap_drop.mean(), ">", 0.15,
+    control=right_gap_drop.mean(),
+    control_is="the same gap on the correctly labelled training examples "
+    "(a loss of fit that is not selective)",
     known_miss=smoke_miss,
 )
 ch.check(
-    "nested_dropout_improves_on_dropout",
-    "nested dropout (cut at its chosen k) ends with a higher test accuracy than dropout",
-    nested["test"].mean() - drop["test"].mean(), ">", 0.0,
-    known_miss="nested dropout memorizes less but is about as accurate as dropout here; "
-    "the paper's own real-noise results also tie (81.3 vs 81.3 on ANIMAL-10N)",
-)
-ch.check(
-    "nested_features_are_ordered",
-    "cut to its first 8 features, a nested-dropout network is over 0.3 more accurate "
-    "than a plain one",
-    test_k[i8][[m[0] == "nested dropout" for m in models]].mean()
-    - test_k[i8][[m[0] == "plain" for m in models]].mean(),
-    ">", 0.3,
-)
-ch.check(
-    "coteaching_improves_nested_dropout",
-    "nested dropout with co-teaching ends with a test accuracy at least 0.04 above "
-    "nested dropout alone",
-    nested_cot["test"].mean() - nested["test"].mean(), ">", 0.04,
+    "nested_dropout_memorizes_fewer_wrong_labels",
+    "at the last step, nested dropout (cut at its chosen k) has memorized at least 0.15 "
+    "fewer of the wrong training labels than plain training",
+    mem_gap_nested.mean(), ">", 0.15,
+    control=right_gap_nested.mean(),
+    control_is="the same gap on the correctly labelled training examples",
     known_miss=smoke_miss,
 )
 ch.check(
-    "nested_coteaching_beats_coteaching_alone",
-    "nested dropout with co-teaching ends with a higher test accuracy than co-teaching "
-    "alone",
-    nested_cot["test"].mean() - cot["test"].mean(), ">", 0.0,
+    "dropout_raises_final_accuracy_under_noise",
+    "at the last step, dropout tests at least 0.05 above plain training",
+    end_gain_drop.mean(), ">", 0.05,
+    control=end_gain_drop_clean.mean(),
+    control_is="clean labels (nothing wrong to memorize)",
     known_miss=smoke_miss,
+)
+ch.check(
+    "nested_dropout_beats_a_narrow_network",
+    "unstopped, nested dropout (cut at its chosen k) wins back over 45 % of the test "
+    "accuracy that memorization costs plain training (last step against early stop)",
+    recovered_nested, ">", 0.45,
+    control=recovered_narrow,
+    control_is="a narrow plain network with only k features (the bottleneck without the "
+    "ordering)",
+    known_miss=smoke_miss,
+)
+early_miss = ("with early stopping on the noisy validation split, plain training "
+              "(nearly) catches up at this scale: compression delays memorization more "
+              "than it prevents it, and the gain left is below the paper's on most seeds")
+ch.check(
+    "dropout_beats_early_stopped_plain",
+    "early-stopped (the paper's protocol), dropout tests at least 0.02 above plain "
+    "training (the paper's smallest gain over plain training: 81.3 vs 79.4, "
+    "ANIMAL-10N)",
+    early_gain_drop.mean(), ">", 0.02,
+    control=early_gain_drop_clean.mean(),
+    control_is="clean labels",
+    known_miss=early_miss,
+)
+ch.check(
+    "nested_dropout_beats_early_stopped_plain",
+    "early-stopped, nested dropout (checkpoint and k chosen on validation) tests at "
+    "least 0.02 above plain training",
+    early_gain_nested.mean(), ">", 0.02,
+    control=early_gain_narrow.mean(),
+    control_is="a narrow plain network with only k features",
+    known_miss=early_miss,
+)
+ch.check(
+    "nested_coteaching_beats_coteaching",
+    "early-stopped, nested dropout with co-teaching tests at least 0.02 above "
+    "co-teaching alone",
+    early_gain_nestcot.mean(), ">", 0.02,
+    control=cot_member_gap.mean(),
+    control_is="the gap between the two networks of a co-teaching pair (no nested "
+    "dropout in either)",
+    known_miss=early_miss,
 )
 
 # %%
@@ -396,34 +586,67 @@ ch.report()
 # %% [markdown]
 # ## Paper vs here
 #
-# | | paper | here |
+# | | paper | here (early-stopped / at the end) |
 # |---|---|---|
 # | setting | ResNets on CIFAR-10/100 with synthetic noise, Clothing1M, ANIMAL-10N (real noise) | MLP on {glue:text}`n_fit` digits, {glue:text}`noise_pct` % symmetric noise |
-# | plain training | memorizes the noise (the paper's motivation) | memorizes {glue:text}`mem_plain:.2f` of wrong labels; test {glue:text}`test_plain:.3f` (best on the way {glue:text}`best_plain:.3f`) |
-# | dropout | better than plain (ANIMAL-10N 81.3 vs 79.4) | test {glue:text}`test_drop:.3f`, memorized {glue:text}`mem_drop:.2f` |
-# | nested dropout | a stronger compression, at least as good as dropout (81.3 vs 81.3 on ANIMAL-10N) | memorizes less ({glue:text}`mem_nested:.2f`), test {glue:text}`test_nested:.3f`: about level with dropout, so "more accurate than dropout" is **not reproduced** |
-# | co-teaching alone | a baseline | test {glue:text}`test_cot:.3f` |
-# | nested + co-teaching | best (ANIMAL-10N 84.1, Clothing1M 74.9) | test {glue:text}`test_nestcot:.3f`, memorized {glue:text}`mem_nestcot:.2f` |
+# | plain training | ANIMAL-10N 79.4, Clothing1M 67.2 | {glue:text}`test_early_plain:.3f` / {glue:text}`test_end_plain:.3f` (memorized {glue:text}`mem_end_plain:.2f` at the end) |
+# | dropout | 81.3, 72.8 | {glue:text}`test_early_drop:.3f` / {glue:text}`test_end_drop:.3f` (memorized {glue:text}`mem_end_drop:.2f`) |
+# | nested dropout | 81.3, 73.1 | {glue:text}`test_early_nested:.3f` / {glue:text}`test_end_nested:.3f` (memorized {glue:text}`mem_end_nested:.2f`) |
+# | narrow network (control) | not in the paper | {glue:text}`test_early_narrow:.3f` / {glue:text}`test_end_narrow:.3f` |
+# | co-teaching alone | a baseline | {glue:text}`test_early_cot:.3f` / {glue:text}`test_end_cot:.3f` |
+# | nested + co-teaching | 84.1, 74.9 | {glue:text}`test_early_nestcot:.3f` / {glue:text}`test_end_nestcot:.3f` |
 #
-# The paper's numbers in the table are those listed in the README of the authors' released code
-# (mean of three runs); we could not read its CIFAR tables.
+# The paper's numbers are those listed in the README of the authors' released code (mean of three
+# runs, checkpoints chosen on clean validation data); we could not read its CIFAR tables.
 #
-# What differs: the paper's numbers are for checkpoints and feature counts chosen on clean
-# validation data, after training ResNets for hundreds of epochs with learning-rate decay; we
-# compare every method after its last step, choosing settings and the cut on noisy validation
-# labels. The paper combines the two ideas in two stages (train a nested-dropout network, then
-# fine-tune two of them with co-teaching); we train the pairs with nested dropout from the start.
-# Its nested dropout draws one cut per batch from a discretised half-Gaussian with $\sigma = 10$
-# for 512 features on CIFAR-10 (read in the authors' released code); with our
-# {glue:text}`width` features we let the validation split choose $\sigma$. We did not test the
-# paper's bias-variance and information-bottleneck analysis.
+# **What reproduces.** Compression does what the paper says to the memorization: by the last step
+# dropout has memorized {glue:text}`mem_gap_drop:.2f` fewer of the wrong labels than plain
+# training, while its fit of the right ones differs by only {glue:text}`right_gap_drop:.3f`;
+# nested dropout {glue:text}`mem_gap_nested:.2f` fewer (right ones:
+# {glue:text}`right_gap_nested:.3f`). Unstopped, both test above plain training, by
+# {glue:text}`end_gain_drop:.3f` and {glue:text}`end_gain_nested:.3f`. The controls tie these gains
+# to the mechanisms: on clean labels dropout's gain is {glue:text}`end_gain_drop_clean:.3f`, and
+# of the {glue:text}`mem_cost:.3f` of test accuracy that memorization costs plain training, nested
+# dropout wins back {glue:text}`recovered_nested_pct:.0f` % but a narrow network with only $k$
+# features {glue:text}`recovered_narrow_pct:.0f` %: the ordering does more than the bottleneck.
+#
+# **What does not.** The paper's own protocol stops every method at its best validation
+# checkpoint, and so do we, plain training included (the review of this chapter asked for it).
+# Early-stopped, dropout's gain over plain training is {glue:text}`early_gain_drop:.3f`
+# (standard error {glue:text}`early_gain_drop_se:.3f` over the draws; on clean labels
+# {glue:text}`early_gain_drop_clean:.3f`), nested dropout's {glue:text}`early_gain_nested:.3f`
+# (± {glue:text}`early_gain_nested_se:.3f`; the narrow network's
+# {glue:text}`early_gain_narrow:.3f`), and nested dropout adds
+# {glue:text}`early_gain_nestcot:.3f` (± {glue:text}`early_gain_nestcot_se:.3f`) to co-teaching,
+# against the paper's smallest gain of 0.02. These three checks are declared **not reproduced**
+# (a seed on which one passes shows as fragile on the Claims page). Plain training's
+# early-stopped checkpoint comes at step {glue:text}`step_early_plain:.0f` on average, when it has
+# memorized {glue:text}`mem_early_plain:.2f` of the wrong labels, and the noisy validation labels
+# find it; the compressed networks are still memorizing at the last step (see above), so at this
+# scale what compression buys is time, which only a network that is not stopped can use. The
+# paper trains ResNets for hundreds of epochs with a decaying learning rate on harder data; this
+# run does not test whether that is why its gains survive early stopping. Our co-teaching pairs
+# with nested dropout are trained with it from the start, not in the paper's two stages, which may
+# matter for the gap to co-teaching alone.
+#
+# **Other differences.** The paper combines the two ideas in two stages (train a nested-dropout
+# network, then fine-tune two of them with co-teaching); we train the pairs with nested dropout
+# from the start, and co-teaching forgets the true noise rate (as in Han et al.; an oracle
+# setting). Its nested dropout draws one cut per batch from a discretised half-Gaussian with
+# $\sigma = 10$ for 512 features on CIFAR-10 (read in the authors' released code); with our
+# {glue:text}`width` features we let the validation split choose $\sigma$ among
+# {glue:text}`sigmas` and the dropout rate among {glue:text}`drop_ps`. We select on noisy, not
+# clean, validation labels. We did not test the paper's bias-variance and information-bottleneck
+# analysis.
 #
 # ## Try it
 #
-# - Set `noise=0.2` in the `book` preset: all methods do better, and the gap between plain
-#   training and the compressed ones shrinks, because there is less to memorize.
+# - Set `noise=0.6` in the `book` preset. Do you expect early stopping to keep up with
+#   compression when most labels are wrong?
+# - Set `eval_every=400`: a coarser grid of checkpoints for the early stop. Which method do you
+#   expect to lose most?
 # - Set `scale = "paper"`: 512 features (as the paper's ResNet-18), longer training, more
-#   settings to choose from and five runs.
+#   settings to choose from and five draws.
 #
 # **Related chapters.**
 # - {doc}`17_coherent_gradients`: gradient coherence and robust averaging against noisy labels.

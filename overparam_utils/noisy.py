@@ -80,6 +80,18 @@ def stacked_predict(params: Params, X: Any, k: int | None = None) -> Any:
         return torch.bmm(F, params["head"])
 
 
+def predictions_by_cut(params: Params, X: Any, ks: Sequence[int]) -> Any:
+    """Predicted classes of every model cut to its first ``k`` features, for each ``k`` in
+    ``ks``: an int64 array ``(len(ks), M, n)``. ``k`` equal to the width is the whole network.
+    """
+    import torch
+
+    with torch.no_grad():
+        F = stacked_features(params, X)
+        out = [torch.bmm(F[..., :k], params["head"][:, :k]).argmax(-1) for k in ks]
+        return torch.stack(out).numpy()
+
+
 def nested_k_probabilities(width: int, sigma: float) -> Any:
     """``P(k) ~ exp(-(k / sigma)^2)`` for ``k = 1 .. width`` (a discretised half-Gaussian), as a
     float64 array of length ``width`` that sums to 1."""
@@ -95,6 +107,7 @@ def compression_masks(
     drop_p: ArrayLike,
     nested_sigma: ArrayLike,
     generator: Any,
+    feature_width: ArrayLike | None = None,
 ) -> Any:
     """Feature masks ``(M, batch, width)`` for one training step.
 
@@ -102,6 +115,9 @@ def compression_masks(
     ``nested_sigma (M,)``: nested-dropout scale per model (0 = none); one ``k`` per model and
     batch (drawn by inverting the cumulative distribution of :func:`nested_k_probabilities`),
     keeping features ``1 .. k``. A model may have both.
+    ``feature_width (M,)``: a fixed number of features per model (0 = all): features after it
+    are always zeroed, so the model is a plain network with that many features (a bottleneck
+    without ordering; cut it with ``k = feature_width`` at test time). Draws no random numbers.
     """
     import torch
 
@@ -120,6 +136,13 @@ def compression_masks(
         cut = torch.searchsorted(cdf, u).clamp(max=width - 1) + 1  # k in 1 .. width
         prefix = (torch.arange(width)[None, :] < cut).float()
         mask[nested] = mask[nested] * prefix[:, None, :]
+    if feature_width is not None:
+        fixed = np.asarray(feature_width, dtype=np.int64)
+        narrow = np.flatnonzero(fixed > 0)
+        if narrow.size:
+            cut_fixed = torch.as_tensor(fixed[narrow])[:, None]
+            prefix = (torch.arange(width)[None, :] < cut_fixed).float()
+            mask[narrow] = mask[narrow] * prefix[:, None, :]
     return mask
 
 
@@ -161,6 +184,7 @@ def train_noisy(
     batch_size: int,
     drop_p: ArrayLike | None = None,
     nested_sigma: ArrayLike | None = None,
+    feature_width: ArrayLike | None = None,
     peers: ArrayLike | None = None,
     forget_rate: float = 0.0,
     ramp_steps: int = 1,
@@ -173,10 +197,11 @@ def train_noisy(
     and, optionally, a co-teaching peer.
 
     ``X (n, d)`` shared inputs; ``Y (M, n)`` labels per model (peers must share labels).
-    ``drop_p``, ``nested_sigma``: per-model compression (see :func:`compression_masks`; default
-    none). ``peers (M,)``: co-teaching partner of each model (default: itself, plain training).
-    Peers see the same batches. ``callback(step, params)`` runs at the steps in ``every``
-    (``steps`` itself after the last update). Returns the trained parameters (new tensors).
+    ``drop_p``, ``nested_sigma``, ``feature_width``: per-model compression or bottleneck (see
+    :func:`compression_masks`; default none). ``peers (M,)``: co-teaching partner of each model
+    (default: itself, plain training). Peers see the same batches. ``callback(step, params)``
+    runs at the steps in ``every`` (``steps`` itself after the last update). Returns the
+    trained parameters (new tensors).
     """
     import torch
     import torch.nn.functional as F
@@ -205,7 +230,7 @@ def train_noisy(
         if t == steps:
             break
         idx = torch.randint(X_t.shape[0], (M, batch_size), generator=gen)[leader]
-        mask = compression_masks(M, batch_size, width, drop_p, nested_sigma, gen)
+        mask = compression_masks(M, batch_size, width, drop_p, nested_sigma, gen, feature_width)
         feats = stacked_features(params, X_t[idx]) * mask
         logits = torch.bmm(feats, params["head"])
         losses = F.cross_entropy(logits.transpose(1, 2), Y_t[rows, idx], reduction="none")

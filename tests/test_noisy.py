@@ -136,3 +136,49 @@ def test_train_noisy_checks_its_arguments():
     seen = []
     noisy.train_noisy(p, X, Y, steps=3, lr=0.1, batch_size=2, callback=lambda t, q: seen.append(t), every=[0, 3])
     assert seen == [0, 3]
+
+
+def test_feature_width_masks_a_fixed_prefix_and_draws_no_random_numbers():
+    gen, ref = torch.Generator().manual_seed(5), torch.Generator().manual_seed(5)
+    masks = noisy.compression_masks(3, 7, 10, [0.0, 0.0, 0.5], [0.0, 0.0, 0.0], gen, feature_width=[0, 4, 4])
+    noisy.compression_masks(3, 7, 10, [0.0, 0.0, 0.5], [0.0, 0.0, 0.0], ref)
+    assert torch.equal(gen.get_state(), ref.get_state())
+    assert torch.all(masks[0] == 1.0)
+    assert torch.all(masks[1, :, :4] == 1.0) and torch.all(masks[1, :, 4:] == 0.0)
+    assert torch.all(masks[2, :, 4:] == 0.0) and set(torch.unique(masks[2, :, :4]).tolist()) <= {0.0, 2.0}
+
+
+def test_a_narrow_model_in_the_stack_trains_like_a_network_with_k_features():
+    k, width = 3, 6
+    p = noisy.init_stacked_mlp([5], d_in=4, width=width, n_classes=3)
+    g = torch.Generator().manual_seed(1)
+    X = torch.randn(30, 4, generator=g)
+    Y = torch.randint(0, 3, (1, 30), generator=g)
+    out = noisy.train_noisy(p, X, Y, steps=6, lr=0.01, batch_size=5, feature_width=[k], seed=3)
+    torch.testing.assert_close(out["W2"][0, :, k:], p["W2"][0, :, k:])  # the tail never moves
+    torch.testing.assert_close(out["head"][0, k:], p["head"][0, k:])
+    # reference: a torch network 4 -> width -> k -> 3 with the same first weights
+    net = nn.Sequential(nn.Linear(4, width), nn.ReLU(), nn.Linear(width, k), nn.ReLU(), nn.Linear(k, 3, bias=False))
+    with torch.no_grad():
+        net[0].weight.copy_(p["W1"][0].T)
+        net[0].bias.copy_(p["b1"][0, 0])
+        net[2].weight.copy_(p["W2"][0, :, :k].T)
+        net[2].bias.copy_(p["b2"][0, 0, :k])
+        net[4].weight.copy_(p["head"][0, :k].T)
+    opt = torch.optim.Adam(net.parameters(), lr=0.01)
+    gen = torch.Generator().manual_seed(3)
+    for _ in range(6):
+        idx = torch.randint(30, (1, 5), generator=gen)[0]
+        opt.zero_grad()
+        F.cross_entropy(net(X[idx]), Y[0, idx]).backward()
+        opt.step()
+    torch.testing.assert_close(noisy.stacked_predict(out, X, k=k)[0], net(X).detach(), rtol=1e-4, atol=1e-5)
+
+
+def test_predictions_by_cut_are_the_argmax_of_the_cut_networks():
+    p = noisy.init_stacked_mlp([3, 4], d_in=5, width=8, n_classes=3)
+    X = torch.randn(9, 5, generator=torch.Generator().manual_seed(0))
+    pred = noisy.predictions_by_cut(p, X, [1, 4, 8])
+    assert pred.shape == (3, 2, 9)
+    for i, k in enumerate([1, 4, 8]):
+        np.testing.assert_array_equal(pred[i], noisy.stacked_predict(p, X, k=k).argmax(-1).numpy())
