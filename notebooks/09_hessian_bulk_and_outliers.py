@@ -43,6 +43,7 @@ if "google.colab" in sys.modules:
 # %% tags=["parameters"]
 scale = "book"  # "smoke" (tests), "book" (this page) or "paper" (larger)
 seed = 0  # any integer >= 0: the numbers change with it, the claims must not
+device = "auto"  # "auto" (CUDA when visible, else CPU), "cpu" or "cuda"
 
 # %% tags=["hide-cell"]
 import copy
@@ -99,7 +100,8 @@ PRESETS = {
     ),
 }
 ch = chapter.setup(
-    "09_hessian_bulk_and_outliers", scale=scale, seed=seed, presets=PRESETS
+    "09_hessian_bulk_and_outliers",
+    scale=scale, seed=seed, device=device, presets=PRESETS,
 )
 cfg = ch.cfg
 # independent seeds: the draws of data and initial weights, and for the batch-size
@@ -149,20 +151,23 @@ def train(model, X, y, *, steps, X_val=None, y_val=None, batch_size=None, seed=0
     held-out loss (checked every eval_every steps); with target_loss, stop at the first
     step whose training loss is at or below it. Returns the number of steps of the weights
     kept."""
-    X, y = torch.as_tensor(X), torch.as_tensor(y)
+    where = next(model.parameters()).device
+    X, y = torch.as_tensor(X, device=where), torch.as_tensor(y, device=where)
+    X_val_t = None if X_val is None else torch.as_tensor(X_val, device=where)
+    y_val_t = None if y_val is None else torch.as_tensor(y_val, device=where)
     opt = torch.optim.SGD(model.parameters(), lr=lr or cfg.lr, momentum=0.9)
     gen = torch.Generator().manual_seed(seed)
     best = (np.inf, None, steps)
     for step in range(steps + 1):
         if X_val is not None and step % cfg.eval_every == 0:
             with torch.no_grad():
-                val = float(F.cross_entropy(model(torch.as_tensor(X_val)),
-                                            torch.as_tensor(y_val)))
+                val = float(F.cross_entropy(model(X_val_t), y_val_t))
             if val < best[0]:
                 best = (val, copy.deepcopy(model.state_dict()), step)
         if step == steps:
             break
-        idx = torch.randint(len(y), (batch_size,), generator=gen) if batch_size else None
+        idx = (torch.randint(len(y), (batch_size,), generator=gen).to(where)
+               if batch_size else None)
         xb, yb = (X, y) if idx is None else (X[idx], y[idx])
         opt.zero_grad()
         loss = F.cross_entropy(model(xb), yb)
@@ -190,16 +195,16 @@ def analyse(model, X, y, n_top, full=None):
     training loss and the mean uncertainty factor 1 - sum_c p_c^2."""
     model.double()
     flat = FlatModel.of(model)
-    X_t = torch.as_tensor(X, dtype=torch.float64)
-    loss = cross_entropy_loss(flat, X_t, torch.as_tensor(y))
+    X_t = torch.as_tensor(X, dtype=torch.float64, device=ch.device)
+    loss = cross_entropy_loss(flat, X_t, torch.as_tensor(y, device=ch.device))
     with torch.no_grad():
-        p = torch.softmax(model(X_t), dim=1).numpy()
+        p = torch.softmax(model(X_t), dim=1).cpu().numpy()
     out = dict(flat=flat, loss=loss, P=flat.size, model=model, data=(X, y),
                train_loss=float(loss(flat.theta).detach()),
                confidence=float(np.mean(1 - (p**2).sum(axis=1))))
     if full or (full is None and flat.size <= cfg.full_spectrum_max):
         chunk = 256 if flat.size > 1500 else None  # bounds memory at the paper scale
-        H = hessian(loss, flat.theta, chunk_size=chunk).numpy()
+        H = hessian(loss, flat.theta, chunk_size=chunk).cpu().numpy()
         eigvals, eigvecs = np.linalg.eigh(H)
         out.update(
             H=H, eig=eigvals[::-1], vecs=eigvecs[:, ::-1], top=eigvals[::-1][:n_top]
@@ -216,7 +221,7 @@ def run(draw, k, width, separation):
     key = (draw, k, width, separation)
     if key not in runs:
         X, y, X_val, y_val = problem(draw, k, separation)
-        model = mlp(cfg.dim, width, k, depth=2, seed=draw)
+        model = mlp(cfg.dim, width, k, depth=2, seed=draw, device=ch.device)
         stop = train(model, X, y, steps=cfg.max_steps, X_val=X_val, y_val=y_val)
         runs[key] = dict(analyse(model, X, y, n_top=2 * k + 1), stop=stop)
     return runs[key]
@@ -240,9 +245,11 @@ init_counts, linear_ratios = {}, []
 for d, k in progress(grid, desc="clusters"):
     r = run(d, k, h0, s0)
     X, y, X_val, y_val = problem(d, k, s0)
-    untrained = analyse(mlp(cfg.dim, h0, k, depth=2, seed=d), X, y, n_top=2 * k + 1)
+    fresh = mlp(cfg.dim, h0, k, depth=2, seed=d, device=ch.device)
+    untrained = analyse(fresh, X, y, n_top=2 * k + 1)
     init_counts[d, k] = count_outliers(untrained["top"], 2 * k)
-    linear = mlp(cfg.dim, h0, k, depth=0, seed=d)  # depth 0: one linear layer
+    # depth 0: one linear layer
+    linear = mlp(cfg.dim, h0, k, depth=0, seed=d, device=ch.device)
     train(linear, X, y, steps=cfg.max_steps, X_val=X_val, y_val=y_val)
     lin_eig = analyse(linear, X, y, n_top=1)["eig"]
     linear_ratios.append(np.median(np.abs(lin_eig)) / lin_eig[0])
@@ -350,7 +357,8 @@ for d, k in grid:
     X, y = r["data"]
     J = output_jacobian(r["model"], X)
     with torch.no_grad():
-        logits = r["model"](torch.as_tensor(X, dtype=torch.float64)).numpy()
+        X_t = torch.as_tensor(X, dtype=torch.float64, device=ch.device)
+        logits = r["model"](X_t).cpu().numpy()
     G = cross_entropy_gauss_newton(J, logits)
     top_h = r["eig"][: k - 1]
     top_gn = np.linalg.eigvalsh(G)[::-1][: k - 1]
@@ -499,7 +507,7 @@ for d in progress(draws, desc="matched loss"):
             matched[d, s] = dict(r, steps_to_target=r["stop"])
             continue
         X, y, _, _ = problem(d, k0, s)
-        model = mlp(cfg.dim, h0, k0, depth=2, seed=d)
+        model = mlp(cfg.dim, h0, k0, depth=2, seed=d, device=ch.device)
         steps = train(model, X, y, steps=10 * cfg.max_steps, target_loss=target)
         matched[d, s] = dict(analyse(model, X, y, n_top=1), steps_to_target=steps)
 
@@ -611,11 +619,11 @@ for d, d_other in progress(pairs_of_inits, desc="batch sizes"):
     train(small_model, X, y, steps=cfg.small_steps, batch_size=cfg.small_batch, seed=d,
           lr=cfg.small_lr)
     small = analyse(small_model, X, y, n_top=1)
-    other = mlp(cfg.dim, h0, k0, depth=2, seed=d_other)
+    other = mlp(cfg.dim, h0, k0, depth=2, seed=d_other, device=ch.device)
     train(other, X, y, steps=cfg.max_steps, X_val=X_val, y_val=y_val)
     other_theta = FlatModel.of(other.double()).theta
     f = large["loss"]
-    direction = (small["flat"].theta - large["flat"].theta).numpy()
+    direction = (small["flat"].theta - large["flat"].theta).cpu().numpy()
     u = direction / np.linalg.norm(direction)
     coords = large["vecs"].T @ u  # u in the eigenbasis of the large-batch Hessian
     pairs.append(dict(

@@ -117,8 +117,8 @@ def top_eigenvalues(f: Callable, theta, n: int, tol: float = 1e-8) -> NDArray[np
         raise ValueError(f"n={n} must be between 1 and P - 1 = {size - 1}")
 
     def matvec(v):
-        v_t = torch.as_tensor(np.ascontiguousarray(v).ravel(), dtype=theta.dtype)
-        return jvp(g, (theta,), (v_t,))[1].detach().numpy()
+        v_t = torch.as_tensor(np.ascontiguousarray(v).ravel(), dtype=theta.dtype, device=theta.device)
+        return jvp(g, (theta,), (v_t,))[1].detach().cpu().numpy()
 
     op = LinearOperator((size, size), matvec=matvec, dtype=np.float64)
     values = eigsh(op, k=n, which="LA", tol=tol, v0=np.ones(size) / np.sqrt(size), return_eigenvectors=False)
@@ -142,9 +142,9 @@ def loss_hessian(model, X: ArrayLike, y: ArrayLike, chunk_size: int | None = Non
 
     model.double()
     flat = FlatModel.of(model)
-    X_t = torch.as_tensor(np.asarray(X), dtype=torch.float64)
-    y_t = torch.as_tensor(np.asarray(y))
-    return hessian(cross_entropy_loss(flat, X_t, y_t), flat.theta, chunk_size).numpy()
+    X_t = torch.as_tensor(np.asarray(X), dtype=torch.float64, device=flat.theta.device)
+    y_t = torch.as_tensor(np.asarray(y), device=flat.theta.device)
+    return hessian(cross_entropy_loss(flat, X_t, y_t), flat.theta, chunk_size).cpu().numpy()
 
 
 def output_jacobian(model, X: ArrayLike) -> NDArray[np.float64]:
@@ -158,9 +158,9 @@ def output_jacobian(model, X: ArrayLike) -> NDArray[np.float64]:
 
     model.double()
     flat = FlatModel.of(model)
-    X_t = torch.as_tensor(np.asarray(X), dtype=torch.float64)
+    X_t = torch.as_tensor(np.asarray(X), dtype=torch.float64, device=flat.theta.device)
     with torch.no_grad():
-        return jacfwd(lambda theta: flat(theta, X_t))(flat.theta).numpy()
+        return jacfwd(lambda theta: flat(theta, X_t))(flat.theta).cpu().numpy()
 
 
 def cross_entropy_gauss_newton(J: ArrayLike, logits: ArrayLike) -> NDArray[np.float64]:

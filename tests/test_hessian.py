@@ -156,3 +156,20 @@ def test_top_eigenvalues_match_the_full_spectrum():
     np.testing.assert_allclose(top_eigenvalues(f, flat.theta, 4), full[:4], rtol=1e-6, atol=1e-9)
     with pytest.raises(ValueError):
         top_eigenvalues(f, flat.theta, flat.size)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no GPU visible here")
+def test_hessian_jacobian_and_lanczos_on_cuda_agree_with_the_cpu():
+    from overparam_utils.hessian import top_eigenvalues
+
+    _, X, y = small_problem()
+    on = {}
+    for device in ("cpu", "cuda"):
+        model = mlp(3, 5, 3, depth=2, seed=0, device=device)
+        flat = FlatModel.of(model.double())
+        loss = cross_entropy_loss(
+            flat, torch.as_tensor(X, dtype=torch.float64, device=device), torch.as_tensor(y, device=device)
+        )
+        on[device] = (loss_hessian(model, X, y), output_jacobian(model, X), top_eigenvalues(loss, flat.theta, 2))
+    for a, b in zip(on["cpu"], on["cuda"], strict=True):
+        np.testing.assert_allclose(b, a, rtol=1e-8, atol=1e-10)
