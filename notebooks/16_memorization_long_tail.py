@@ -21,17 +21,21 @@
 # long-tailed. Then a training set contains many examples that are the only one of their kind
 # (*singletons*). Nothing else in the sample says anything about their labels, yet together their
 # subpopulations carry a real share of the test distribution. A learner that does not fit
-# (memorize) those labels pays for it in test error: about $\tau_1$ per singleton, where $\tau_1$
+# (memorize) those labels, noisy ones included, pays for it in test error: about $\tau_1$ per singleton, where $\tau_1$
 # is the expected frequency of a subpopulation seen once, a number fixed by the frequency
 # distribution. The heavier the tail, the larger the cost. The subsampled memorization score
 # of {cite:t}`feldman2020neural` finds exactly these examples: it is high for rare examples and
 # near zero for frequent ones.
 #
-# **What we redraw.** The long tail of one sample; the test error a learner loses by not
-# memorizing singletons, against Feldman's prediction, for several tail exponents; the uneven cost
-# of limiting memorization by regularization (rare subpopulations pay, frequent ones do not); and
-# memorization scores against how often an example's subpopulation occurs (the long-tail
-# signature of {cite:t}`feldman2020neural`).
+# **What we test.** The bound itself, on a natural learner that can limit memorization (kernel
+# ridge regression along a path of ridges), in a regime where it could fail: subpopulations that
+# one example does not cover for the learner, and labels of which some are wrong. Against every claim stands a contrast: the same
+# mixture with labels shared by neighbouring subpopulations, where the argument predicts that
+# memorization is not needed. We redraw the long tail of one sample, the excess test error
+# against Feldman's price along the ridge path, the memorization scores of
+# {cite:t}`feldman2020neural` by how often an example's subpopulation occurs, and their
+# marginal-utility test (removing the most memorized examples costs more than removing random
+# ones).
 
 # %% tags=["remove-cell"]
 # On Colab, install this book's helper package first (elsewhere this cell does nothing).
@@ -53,39 +57,42 @@ import numpy as np
 from overparam_utils import chapter
 from overparam_utils.memorization import (
     LongTailMixture,
-    arccos_kernel,
     expected_singletons,
     feldman_tau1,
     kernel_fit_predict,
-    loo_memorization,
     one_hot,
+    path_outputs,
     random_subsets,
-    ridge_path,
     subsample_memorization,
 )
-from overparam_utils.plotting import OKABE_ITO, sweep_colors
+from overparam_utils.plotting import OKABE_ITO
 from overparam_utils.progress import progress
+from overparam_utils.ridge import relu_kernel
 
-# n_subpops subpopulations with Zipf frequencies (exponent `tail`, and `tails` for the
-# sweep), centres in dim dimensions, n_classes random labels, noise sigma; n_train /
-# n_test examples; n_draws independent mixtures per tail exponent; n_subsets models on
-# random subsets of size subset_frac * n_train for the memorization scores; ridges
-# (relative to the kernel's mean diagonal) for the regularization path.
+# n_subpops subpopulations with Zipf frequencies (exponent `tail`), centres in dim
+# dimensions, n_classes classes, within-subpopulation noise sigma (spread out enough
+# that one example does not cover its subpopulation for the learner), a fraction
+# label_noise of labels redrawn at random; n_train / n_test examples; n_draws
+# independent mixtures, each drawn twice (labels independent of the centre, or a linear
+# function of it); ridges (relative to the kernel's mean diagonal) for the path;
+# n_subsets models on random subsets of size subset_frac * n_train for the memorization
+# scores; remove_frac of the training set removed in the marginal-utility test, against
+# n_random random removals of the same size.
 PRESETS = {
     "smoke": dict(
-        n_subpops=300, n_train=300, n_test=2000, dim=32, n_classes=10, sigma=0.3,
-        tail=1.0, tails=[0.5, 1.0, 2.0], n_draws=2, n_subsets=16, subset_frac=0.7,
-        ridges=[1e-6, 1e-3, 1e-1, 1.0, 10.0],
+        n_subpops=200, n_train=200, n_test=600, dim=16, n_classes=4, sigma=0.4,
+        label_noise=0.1, tail=1.0, n_draws=2, ridges=list(np.logspace(-6, 1, 15)),
+        n_subsets=6, subset_frac=0.7, remove_frac=0.1, n_random=1,
     ),
     "book": dict(
-        n_subpops=1000, n_train=1000, n_test=5000, dim=32, n_classes=10, sigma=0.3,
-        tail=1.0, tails=[0.5, 0.75, 1.0, 1.5, 2.0], n_draws=3, n_subsets=32,
-        subset_frac=0.7, ridges=list(np.logspace(-6, 2, 17)),
+        n_subpops=600, n_train=600, n_test=2000, dim=16, n_classes=4, sigma=0.4,
+        label_noise=0.1, tail=1.0, n_draws=3, ridges=list(np.logspace(-6, 1, 15)),
+        n_subsets=16, subset_frac=0.7, remove_frac=0.1, n_random=3,
     ),
     "paper": dict(
-        n_subpops=5000, n_train=5000, n_test=20000, dim=64, n_classes=10, sigma=0.3,
-        tail=1.0, tails=[0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5], n_draws=10,
-        n_subsets=200, subset_frac=0.7, ridges=list(np.logspace(-6, 2, 33)),
+        n_subpops=3000, n_train=3000, n_test=10000, dim=16, n_classes=4, sigma=0.4,
+        label_noise=0.1, tail=1.0, n_draws=10, ridges=list(np.logspace(-6, 1, 29)),
+        n_subsets=64, subset_frac=0.7, remove_frac=0.1, n_random=10,
     ),
 }
 ch = chapter.setup("16_memorization_long_tail", scale=scale, seed=seed, presets=PRESETS)
@@ -97,95 +104,131 @@ chance_miss = 1 - 1 / k  # error of a guess on a label the learner knows nothing
 # ## Setup
 #
 # **Data.** There are $N$ = {glue:text}`n_subpops` subpopulations. Subpopulation $i$ has frequency
-# $p_i \propto i^{-\gamma}$ (a Zipf law with *tail exponent* $\gamma$), a centre
-# $c_i \sim \mathcal N(0, I_d)$ in $d$ = {glue:text}`dim` dimensions and a label drawn uniformly
-# from {glue:text}`n_classes` classes, independently of everything else. An example from
-# subpopulation $i$ is $x = c_i + \sigma\xi$ with $\sigma$ = {glue:text}`sigma`, small enough that
-# the subpopulations do not overlap. Because labels are independent across subpopulations, the
-# only way to know the label of a subpopulation is to have seen one of its examples and
-# remembered it: this is Feldman's setting in its starkest form.
+# $p_i \propto i^{-\gamma}$ (a Zipf law with tail exponent $\gamma$ = {glue:text}`tail`), a centre
+# $c_i \sim \mathcal N(0, I_d)$ in $d$ = {glue:text}`dim` dimensions and a label among
+# {glue:text}`n_classes` classes. An example from subpopulation $i$ is $x = c_i + \sigma\xi$ with
+# $\sigma$ = {glue:text}`sigma`. By nearest centre the subpopulations barely overlap, but they do
+# not stand apart for the learner below, so a memorized example need not settle its answer on
+# the whole subpopulation (measured in the next section). A fraction
+# {glue:text}`label_noise` of all labels, training and test, is redrawn uniformly at random, so
+# some singletons carry a wrong label and fitting them is not obviously right.
 #
-# **Feldman's accounting.** Draw $n$ = {glue:text}`n_train` training examples. A subpopulation
-# seen exactly once is a singleton. Given that a subpopulation was seen once, its expected test
+# **Two labellings of the same mixture.** In **Feldman's world** each subpopulation's label is
+# drawn independently of everything else: the only way to know the label of a rare
+# subpopulation is to have seen one of its examples and fitted it. In the **contrast world**
+# (the control of every claim below) the label is a linear function of the centre,
+# $\arg\max_c (c_i^\top W)_c$ for a random $W$: neighbouring subpopulations share labels, a
+# smooth learner can infer a rare subpopulation's label from the frequent ones, and Feldman's
+# argument predicts that memorization is not needed. Both worlds share the frequencies, the
+# centres and the samples' sizes; only the labelling differs.
+#
+# **Feldman's bound.** Draw $n$ = {glue:text}`n_train` training examples. A subpopulation seen
+# exactly once is a singleton. Given that a subpopulation was seen once, its expected test
 # frequency is
 #
-# $$\tau_1 = \frac{\sum_i p_i^2 (1-p_i)^{n-1}}{\sum_i p_i (1-p_i)^{n-1}},$$
+# $$\tau_1 = \frac{\sum_i p_i^2 (1-p_i)^{n-1}}{\sum_i p_i (1-p_i)^{n-1}}.$$
 #
-# and the expected test mass of all singleton subpopulations is exactly $\tau_1$ times the
-# expected number of singletons. A learner that does not fit a singleton's label can only guess
-# on its subpopulation and loses $(1 - 1/k)$ of its mass. So the predicted cost of not memorizing
-# is $(1 - 1/k)\,\tau_1 \times \#\text{singletons}$, computable from the frequencies alone.
+# The theorem (in our reconstruction, see "Paper vs here") says that any learner's test error
+# exceeds the best achievable by at least $\tau_1$ times the expected number of singletons it
+# does not fit: each unfitted singleton gives away, on average, its subpopulation's test mass.
+# In the paper's model a subpopulation is a single point, so an unfitted singleton is a wrong
+# answer on all of its mass; with spread-out subpopulations and noisy labels it need not be,
+# and the bound can fail.
 #
-# **Learners.** Kernel ridge regression on one-hot labels with the arc-cosine kernel, which is a
-# two-layer ReLU network with infinitely many random hidden units and a trained read-out (the
+# **Learner.** Kernel ridge regression on one-hot labels with the arc-cosine kernel: a two-layer
+# ReLU network with infinitely many random hidden units and a trained read-out (the
 # random-feature models of the earlier chapters at infinite width). With a vanishing ridge it
-# interpolates: it **memorizes** every training label. The **non-memorizing** learner is the same
-# method trained on the sample with its singletons removed: it cannot fit what it does not see.
-# It uses the subpopulation labels of the generator to find the singletons, so it stands in for
-# any learner that declines to fit examples nothing corroborates; a natural learner of that kind,
-# a strong ridge, comes later.
+# interpolates: it memorizes every training label. A growing ridge is the natural way this
+# learner limits memorization: it fits fewer and fewer of the labels that only one example
+# supports. We follow the whole ridge path and count, at every ridge, the singletons it leaves
+# unfitted.
 
 # %%
-def one_problem(tail, draw_seed):
-    """One mixture and sample; test errors of the two learners (memorizing or not)."""
+def one_world(labels, draw_seed):
+    """One mixture and sample; labels "independent" (Feldman) or "linear" (contrast)."""
     rng = np.random.default_rng(draw_seed)
-    mix = LongTailMixture.draw(rng, n_subpops=cfg.n_subpops, tail=tail, dim=cfg.dim,
-                               n_classes=k, sigma=cfg.sigma)
-    X, y, sub = mix.sample(cfg.n_train, rng)
-    X_test, y_test, sub_test = mix.sample(cfg.n_test, rng)
-    K, K_test = arccos_kernel(X, X), arccos_kernel(X_test, X)
-    counts = mix.counts(sub)
-    ridge = 1e-6 * np.mean(np.diag(K))
+    mix = LongTailMixture.draw(rng, n_subpops=cfg.n_subpops, tail=cfg.tail, dim=cfg.dim,
+                               n_classes=k, sigma=cfg.sigma, labels=labels)
+    X, y, sub = mix.sample(cfg.n_train, rng, label_noise=cfg.label_noise)
+    X_test, y_test, sub_test = mix.sample(cfg.n_test, rng, label_noise=cfg.label_noise)
+    K, K_test = relu_kernel(X), relu_kernel(X, X_test)  # (n, n), (n_test, n)
     Y = one_hot(y, k)
-    keep = np.flatnonzero(counts[sub] > 1)  # drop the singletons
-    right_mem = kernel_fit_predict(K, K_test, Y, ridge).argmax(1) == y_test
-    right_drop = kernel_fit_predict(K, K_test, Y, ridge, subset=keep).argmax(1) == y_test
-    n_single = int(np.sum(counts == 1))
+    ridge_scale = np.mean(np.diag(K))
+    ridges = np.asarray(cfg.ridges) * ridge_scale
+    train_out, test_out = path_outputs(K, K_test, Y, ridges)
+    counts = mix.counts(sub)
+    single = counts[sub] == 1
+    fitted = train_out.argmax(2) == y  # (R, n)
+    right = test_out.argmax(2) == y_test  # (R, n_test)
+    unfitted = np.sum(~fitted[:, single], axis=1)  # unfitted singletons per ridge
+    n_single = int(single.sum())
+    half = np.flatnonzero(unfitted > n_single / 2)
+    # the first ridge that leaves more than half of the singletons unfitted
+    i_half = int(half[0]) if len(half) else len(ridges) - 1
+    # the learner that never sees the singletons (uses the generator's subpopulations)
+    keep = np.flatnonzero(~single)
+    out_drop = kernel_fit_predict(K, K_test, Y, ridges[0], subset=keep)
+    right_drop = out_drop.argmax(1) == y_test
+    sq_dist = (X_test**2).sum(1)[:, None] - 2 * X_test @ mix.centers.T
+    sq_dist += (mix.centers**2).sum(1)[None, :]
     return dict(
-        mix=mix, X=X, y=y, sub=sub, K=K, K_test=K_test, y_test=y_test, counts=counts,
-        count_test=counts[sub_test], ridge=ridge, right_mem=right_mem,
-        right_drop=right_drop, err_mem=1 - right_mem.mean(),
-        err_drop=1 - right_drop.mean(), n_single=n_single,
-        tau1=feldman_tau1(mix.freqs, cfg.n_train),
-        predicted=chance_miss * feldman_tau1(mix.freqs, cfg.n_train) * n_single,
-        optimum=chance_miss * mix.unseen_mass(counts),
-        singleton_mass=mix.singleton_mass(counts),
+        nearer_other=np.mean(sq_dist.argmin(1) != sub_test), right0=right[0],
+        mix=mix, K=K, K_test=K_test, Y=Y, y=y, y_test=y_test, sub=sub, counts=counts,
+        count_train=counts[sub], count_test=counts[sub_test], noisy=y != mix.labels[sub],
+        ridge0=ridges[0], err=1 - right.mean(axis=1), unfitted=unfitted,
+        fit_all=fitted[0].mean(), n_single=n_single, i_half=i_half,
+        tau1=feldman_tau1(mix.freqs, cfg.n_train), err_drop=1 - right_drop.mean(),
     )
 
 
+worlds = ("independent", "linear")
 draw_seeds = ch.seeds(cfg.n_draws)
-problems = {tail: [one_problem(tail, [s, int(100 * tail)]) for s in draw_seeds]
-            for tail in progress(cfg.tails, desc="tail exponents")}
-main = problems[cfg.tail]
-ch.glue(**cfg.pick("n_subpops", "dim", "n_classes", "sigma", "n_train", "n_draws"))
+problems = {w: [one_world(w, s) for s in progress(draw_seeds, desc=f"{w} labels")]
+            for w in worlds}
+main, contrast = problems["independent"], problems["linear"]
+ch.glue(**cfg.pick("n_subpops", "dim", "n_classes", "sigma", "label_noise", "n_train",
+                   "n_test", "n_draws", "tail"))
 
 # %% [markdown]
 # ## The long tail in one sample
 #
-# With tail exponent $\gamma$ = {glue:text}`tail` the first sample has
-# {glue:text}`n_single_0` singletons out of {glue:text}`n_train` examples (expected:
-# {glue:text}`expected_single:.0f`), and the subpopulations
-# they come from hold {glue:text}`singleton_mass_0:.3f` of the test distribution; Feldman's
-# $\tau_1 \times \#\text{singletons}$ = {glue:text}`tau1_times_single_0:.3f` predicts that mass
-# from the frequencies alone. Another {glue:text}`unseen_mass_0:.3f` of the test mass belongs to
-# subpopulations the sample never saw: no learner can do better than guess there.
+# The first sample has {glue:text}`n_single_0` singletons out of {glue:text}`n_train_again`
+# examples (expected: {glue:text}`expected_single:.0f`), and the subpopulations they come from
+# hold {glue:text}`singleton_mass_0:.3f` of the test distribution; $\tau_1 \times$
+# #singletons = {glue:text}`tau1_times_single_0:.3f` estimates that mass from the frequencies
+# alone. Another {glue:text}`unseen_mass_0:.3f` of the test mass belongs to subpopulations the
+# sample never saw. {glue:text}`noisy_single_0` of the singletons carry a wrong label.
+#
+# Only {glue:text}`nearer_other:.4f` of the test points lie nearer another subpopulation's centre
+# than their own (mean over draws), yet on test points of singleton subpopulations the
+# interpolating learner, which fits every singleton, errs {glue:text}`err_single_interp:.2f` of
+# the time, against {glue:text}`err_frequent_interp:.2f` on subpopulations seen more than ten
+# times (a test label is wrong {glue:text}`noise_floor:.3f` of the time): one memorized example
+# does not carry its whole subpopulation for this learner.
 
 # %%
 p0 = main[0]
-ch.glue("tail", cfg.tail)
-ch.glue("n_single_0", p0["n_single"])
-ch.glue("expected_single", expected_singletons(p0["mix"].freqs, cfg.n_train))
-ch.glue("singleton_mass_0", p0["singleton_mass"])
-ch.glue("tau1_times_single_0", p0["tau1"] * p0["n_single"])
-ch.glue("unseen_mass_0", p0["mix"].unseen_mass(p0["counts"]))
+ch.glue(
+    n_single_0=p0["n_single"], n_train_again=cfg.n_train,
+    expected_single=expected_singletons(p0["mix"].freqs, cfg.n_train),
+    singleton_mass_0=p0["mix"].singleton_mass(p0["counts"]),
+    tau1_times_single_0=p0["tau1"] * p0["n_single"],
+    unseen_mass_0=p0["mix"].unseen_mass(p0["counts"]),
+    noisy_single_0=int(np.sum(p0["noisy"] & (p0["count_train"] == 1))),
+    nearer_other=np.mean([p["nearer_other"] for p in main]),
+    err_single_interp=np.mean([1 - p["right0"][p["count_test"] == 1].mean()
+                               for p in main]),
+    noise_floor=cfg.label_noise * chance_miss,
+    err_frequent_interp=np.mean([1 - p["right0"][p["count_test"] > 10].mean()
+                                 for p in main]),
+)
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch16-tail", "caption": "One sample from the long-tailed mixture. Left: how often each subpopulation occurs in the training set, by frequency rank (log-log; orange: singletons); the expected count $n p_i$ is the line. Right: the test mass of the subpopulations seen 0, 1, 2, ... times; the singletons' share is what a non-memorizing learner gives away."}}
+# %% tags=["hide-input", "remove-output"]
 freqs, counts = p0["mix"].freqs, p0["counts"]
 rank = np.arange(1, len(freqs) + 1)
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.0, 3.4))
-seen = counts > 0
-ax1.plot(rank[seen & (counts > 1)], counts[seen & (counts > 1)], ".",
-         color=OKABE_ITO["blue"], ms=4, label="seen twice or more")
+ax1.plot(rank[counts > 1], counts[counts > 1], ".", color=OKABE_ITO["blue"], ms=4,
+         label="seen twice or more")
 ax1.plot(rank[counts == 1], counts[counts == 1], ".", color=OKABE_ITO["orange"], ms=4,
          label="singletons")
 ax1.plot(rank, cfg.n_train * freqs, color="black", lw=1, label="expected count $n p_i$")
@@ -200,250 +243,352 @@ colors[1] = OKABE_ITO["orange"]
 ax2.bar(labels, mass, color=colors)
 ax2.set(xlabel="times the subpopulation occurs in the sample", ylabel="test mass",
         title="where the test distribution lives")
-plt.show()
+ch.figure("fig-ch16-tail")
 
 # %% [markdown]
-# ## What memorizing buys
+# ```{glue:figure} fig-ch16-tail
+# :name: fig-ch16-tail
 #
-# The memorizing learner fits every training label; the other never sees the singletons. On test
-# points from subpopulations seen once, the memorizing learner errs {glue:text}`err_single_mem:.2f`
-# of the time and the other {glue:text}`err_single_drop:.2f` (chance is
-# {glue:text}`chance_miss:.2f`). Everywhere else they agree. Overall, not memorizing costs
-# {glue:text}`cost_main:.3f` of test error (mean over {glue:text}`n_draws` draws), against the
-# predicted $(1 - 1/k)\,\tau_1 \times \#\text{singletons}$ = {glue:text}`pred_main:.3f`. The
-# memorizing learner is close to the best possible here: its error
-# {glue:text}`err_mem_main:.3f` against {glue:text}`opt_main:.3f` for guessing on unseen
-# subpopulations and being right everywhere else.
+# One sample from the long-tailed mixture. Left: how often each subpopulation occurs in the
+# training set, by frequency rank (log-log; orange: singletons); the expected count $n p_i$ is the
+# line. Right: the test mass of the subpopulations seen 0, 1, 2, ... times; the singletons' share
+# is what a learner that fits none of them puts at risk.
+# ```
+
+# %% [markdown]
+# ## The bound along the ridge path
+#
+# At every ridge we compare two numbers: the **excess test error**, the error at that ridge minus
+# the error of the interpolating learner (the smallest ridge, which fits all of its training
+# labels), and **Feldman's price**, $\tau_1$ times the number of singletons the learner leaves
+# unfitted beyond those the interpolant leaves. The bound says the first is at least the second.
+# We pool both over the path up to the first ridge that leaves more than half of the singletons
+# unfitted, or the whole path where no ridge does (we stop there because further along the ridge
+# also acts on the examples of frequent subpopulations, which belong to the rest of Feldman's
+# sum, not to its singleton term), and over the {glue:text}`n_draws_again` draws.
+#
+# In Feldman's world the excess error is {glue:text}`ratio_path:.2f` times Feldman's price; in
+# the contrast world, with the same frequencies, centres and ridges, it is
+# {glue:text}`ratio_path_ctrl:.2f` times. At the half-way ridge Feldman's world has lost
+# {glue:text}`excess_half:.3f` of test accuracy, the contrast world {glue:text}`excess_half_ctrl:.3f`.
+#
+# Is fitting everything, the wrong labels included, near-optimal? The interpolant fits every
+# training label of both worlds, and some labels are wrong. In Feldman's world the best ridge of
+# the path beats it by only {glue:text}`gain_abs:.3f` of test error (mean over draws):
+# {glue:text}`gain_best:.2f` of Feldman's price for leaving every singleton unfitted. In the
+# contrast world, where neighbours vouch for a label and a wrong one can be outvoted, the best
+# ridge beats the interpolant by {glue:text}`gain_abs_ctrl:.3f` ({glue:text}`gain_best_ctrl:.2f`
+# of that price).
 
 # %%
-groups = {"0": (0, 0), "1": (1, 1), "2-3": (2, 3), "4-10": (4, 10), ">10": (11, 10**9)}
+def path_ratio(group):
+    """Excess test error over Feldman's price, pooled over ridges <= i_half and draws."""
+    excess, price = 0.0, 0.0
+    for p in group:
+        sl = slice(0, p["i_half"] + 1)
+        excess += np.sum(p["err"][sl] - p["err"][0])
+        price += np.sum(p["tau1"] * (p["unfitted"][sl] - p["unfitted"][0]))
+    return excess / price
 
 
-def error_by_group(problem, key):
-    c = problem["count_test"]
-    return [1 - problem[key][(c >= lo) & (c <= hi)].mean() for lo, hi in groups.values()]
+def per_draw_ratios(group):
+    return [path_ratio([p]) for p in group]
 
 
-err_groups = {key: np.mean([error_by_group(p, key) for p in main], axis=0)
-              for key in ("right_mem", "right_drop")}
-cost_main = np.mean([p["err_drop"] - p["err_mem"] for p in main])
-pred_main = np.mean([p["predicted"] for p in main])
-ch.glue("err_single_mem", err_groups["right_mem"][1])
-ch.glue("err_single_drop", err_groups["right_drop"][1])
-ch.glue("chance_miss", chance_miss)
-ch.glue("cost_main", cost_main)
-ch.glue("pred_main", pred_main)
-ch.glue("err_mem_main", np.mean([p["err_mem"] for p in main]))
-ch.glue("opt_main", np.mean([p["optimum"] for p in main]))
+def excess_at_half(group):
+    return np.mean([p["err"][p["i_half"]] - p["err"][0] for p in group])
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch16-groups", "caption": "Test error by how often the test point's subpopulation occurs in the training set (mean over draws). The two learners differ only on subpopulations seen once: the memorizing learner gets them right, the other one guesses. Neither can do anything about unseen subpopulations (count 0)."}}
-x = np.arange(len(groups))
-fig, ax = plt.subplots(figsize=(5.6, 3.3))
-ax.bar(x - 0.2, err_groups["right_mem"], 0.4, color=OKABE_ITO["blue"],
-       label="memorizes every label")
-ax.bar(x + 0.2, err_groups["right_drop"], 0.4, color=OKABE_ITO["orange"],
-       label="does not fit singletons")
-ax.axhline(chance_miss, color="grey", ls=":", lw=1, label="random guess")
-ax.set_xticks(x, list(groups))
-ax.set(xlabel="times the test point's subpopulation occurs in the training set",
-       ylabel="test error", ylim=(0, 1))
-ax.legend(loc="upper right")
-plt.show()
+
+def best_ridge_gain(group):
+    """How much the best ridge of the path beats the interpolant, over Feldman's price of
+    leaving every singleton unfitted (tau_1 x #singletons); pooled over draws."""
+    gain = np.sum([p["err"][0] - p["err"].min() for p in group])
+    return gain / np.sum([p["tau1"] * p["n_single"] for p in group])
+
+
+ratio_path, ratio_path_ctrl = path_ratio(main), path_ratio(contrast)
+gain_best, gain_best_ctrl = best_ridge_gain(main), best_ridge_gain(contrast)
+ch.glue(gain_abs=np.mean([p["err"][0] - p["err"].min() for p in main]),
+        gain_abs_ctrl=np.mean([p["err"][0] - p["err"].min() for p in contrast]),
+        gain_best=gain_best, gain_best_ctrl=gain_best_ctrl)
+ch.glue(n_draws_again=cfg.n_draws, ratio_path=ratio_path, ratio_path_ctrl=ratio_path_ctrl,
+        excess_half=excess_at_half(main), excess_half_ctrl=excess_at_half(contrast))
+
+# %% tags=["hide-input", "remove-output"]
+fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.5), sharex=True, sharey=True)
+WORLD_COLORS = (OKABE_ITO["orange"], OKABE_ITO["blue"])
+for ax, w, color in zip(axes, worlds, WORLD_COLORS, strict=True):
+    for p in problems[w]:
+        sl = slice(0, p["i_half"] + 1)
+        price = p["tau1"] * (p["unfitted"][sl] - p["unfitted"][0])
+        ax.plot(price, p["err"][sl] - p["err"][0], "-o", color=color, ms=3, lw=1)
+    ax.axhline(0, color="grey", lw=0.6)
+    ax.set(xlabel=r"Feldman's price $\tau_1 \times$ extra unfitted singletons",
+           title=f"labels {w} of the centre" if w == "linear" else "labels independent")
+lim = max(max(p["tau1"] * p["unfitted"][p["i_half"]] for p in main + contrast), 1e-3)
+for ax in axes:
+    ax.plot([0, lim], [0, lim], "--", color=OKABE_ITO["vermillion"], lw=1,
+            label="Feldman's bound")
+axes[0].set_ylabel("excess test error")
+axes[0].legend(loc="upper left")
+ch.figure("fig-ch16-bound")
 
 # %% [markdown]
-# ## The cost across tails
+# ```{glue:figure} fig-ch16-bound
+# :name: fig-ch16-bound
 #
-# Now the tail exponent varies from {glue:text}`tail_min` (heavy tail: many rare
-# subpopulations) to {glue:text}`tail_max` (light tail: a few frequent ones carry almost all the
-# mass). For every draw we compare the measured cost of not memorizing with the prediction. The
-# cost falls from {glue:text}`cost_heavy:.3f` to {glue:text}`cost_light:.3f` as the tail lightens,
-# and over all tails and draws the measured cost is {glue:text}`cost_ratio:.2f` times the
-# prediction.
+# Along the ridge path (one line per draw, a dot per ridge up to the first ridge that leaves more
+# than half of the singletons unfitted): the excess test error over the interpolating learner
+# against Feldman's price, $\tau_1$ times the extra unfitted singletons. The diagonal is the
+# bound; points above it satisfy it. Left: labels independent across subpopulations (Feldman's
+# world). Right: labels a linear function of the centre (the contrast).
+# ```
+
+# %% [markdown]
+# The same comparison without a ridge is less telling. A learner trained on the
+# sample with its singletons removed (it uses the generator's subpopulations to find them) loses
+# {glue:text}`ratio_drop:.2f` times $\tau_1 \times$ #singletons of test accuracy against the
+# interpolant in Feldman's world, and {glue:text}`ratio_drop_ctrl:.2f` times in the contrast
+# world: removing the singletons ({glue:text}`single_frac:.0%` of the training set on average)
+# costs accuracy in both. Our guess, which this run does not test,
+# is that at this sample size the frequent subpopulations do not cover the space of centres well
+# enough to stand in for the rare ones once those are gone. So this is not a claim check here;
+# the ridge path, which keeps every example and only limits how closely each is fitted, is.
 
 # %%
-tails = cfg.tails
-cost = np.array([[p["err_drop"] - p["err_mem"] for p in problems[t]] for t in tails])
-pred = np.array([[p["predicted"] for p in problems[t]] for t in tails])
-cost_ratio = cost.sum() / pred.sum()
-ch.glue("tail_min", min(tails))
-ch.glue("tail_max", max(tails))
-ch.glue("cost_heavy", cost[0].mean())
-ch.glue("cost_light", cost[-1].mean())
-ch.glue("cost_ratio", cost_ratio)
+def drop_ratio(group):
+    """Test error lost by dropping the singletons, over tau_1 x #singletons (pooled)."""
+    lost = np.sum([p["err_drop"] - p["err"][0] for p in group])
+    return lost / np.sum([p["tau1"] * p["n_single"] for p in group])
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch16-cost", "caption": "Left: the test error lost by not memorizing singletons (dots: draws; line: mean) and Feldman's prediction $(1-1/k)\\,\\tau_1 \\times$ #singletons (dashed), against the tail exponent. Right: measured against predicted cost, one point per draw; the diagonal is equality."}}
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.0, 3.4))
-tail_colors = sweep_colors(len(tails))
-for t, color, c_row, p_row in zip(tails, tail_colors, cost, pred, strict=True):
-    ax1.plot([t] * len(c_row), c_row, "o", color=color, ms=4)
-    ax2.plot(p_row, c_row, "o", color=color, ms=5, label=rf"$\gamma$ = {t:g}")
-ax1.plot(tails, cost.mean(axis=1), color="black", lw=1.2, label="measured (mean)")
-ax1.plot(tails, pred.mean(axis=1), "--", color=OKABE_ITO["vermillion"],
-         label=r"$(1-1/k)\,\tau_1 \times$ #singletons")
-ax1.set(xlabel=r"tail exponent $\gamma$", ylabel="cost of not memorizing (test error)",
-        yscale="log")
-ax1.legend()
-top = 1.1 * max(cost.max(), pred.max())
-ax2.plot([0, top], [0, top], color="grey", lw=0.8)
-ax2.set(xlabel="predicted cost", ylabel="measured cost", xlim=(0, top), ylim=(0, top))
-ax2.legend(fontsize=7.5)
-plt.show()
+
+ratio_drop, ratio_drop_ctrl = drop_ratio(main), drop_ratio(contrast)
+ch.glue(ratio_drop=ratio_drop, ratio_drop_ctrl=ratio_drop_ctrl,
+        single_frac=np.mean([p["n_single"] for p in main]) / cfg.n_train)
 
 # %% [markdown]
-# ## Limiting memorization by regularization
-#
-# A learner need not drop examples to avoid memorizing them: a large ridge does it on its own,
-# because a label that only one training example supports moves the fit too little to win the
-# arg-max. Along a path of ridges (one eigendecomposition of the kernel for all of them), the
-# fraction of singleton labels the learner fits falls, and the test error on singleton
-# subpopulations rises with it, while subpopulations seen more than ten times stay right. At the
-# first ridge that fits fewer than half of the singletons, the error on singleton subpopulations
-# has grown by {glue:text}`tail_damage:.2f` and on frequent ones by {glue:text}`head_damage:.3f`:
-# the uneven cost of limiting memorization that Feldman points out for privacy and compression.
-
-# %%
-K, K_test, y, y_test = p0["K"], p0["K_test"], p0["y"], p0["y_test"]
-count_train, count_test = p0["counts"][p0["sub"]], p0["count_test"]
-scale_K = np.mean(np.diag(K))
-ridges = np.asarray(cfg.ridges)
-train_out, test_out = ridge_path(K, K_test, one_hot(y, k), ridges * scale_K)
-fit_single = np.array([np.mean(o.argmax(1)[count_train == 1] == y[count_train == 1])
-                       for o in train_out])
-test_right = np.array([o.argmax(1) == y_test for o in test_out])
-err_single = 1 - test_right[:, count_test == 1].mean(axis=1)
-err_head = 1 - test_right[:, count_test > 10].mean(axis=1)
-err_all = 1 - test_right.mean(axis=1)
-below = np.flatnonzero(fit_single < 0.5)
-i_half = int(below[0]) if len(below) else len(ridges) - 1
-tail_damage = err_single[i_half] - err_single[0]
-head_damage = err_head[i_half] - err_head[0]
-ch.glue("tail_damage", tail_damage)
-ch.glue("head_damage", head_damage)
-
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch16-ridge", "caption": "One sample, a path of ridges (relative to the kernel's mean diagonal). As the ridge grows the learner stops fitting singleton labels (dashed), and its test error on singleton subpopulations rises in step; on subpopulations seen more than ten times it stays at zero until the ridge is far larger. The dotted line marks the first ridge that fits fewer than half of the singletons."}}
-fig, ax = plt.subplots(figsize=(5.8, 3.5))
-ax.plot(ridges, fit_single, "--", color=OKABE_ITO["orange"],
-        label="singleton labels fitted (train)")
-ax.plot(ridges, err_single, "-o", ms=3, color=OKABE_ITO["orange"],
-        label="test error, singleton subpopulations")
-ax.plot(ridges, err_head, "-o", ms=3, color=OKABE_ITO["blue"],
-        label="test error, subpopulations seen > 10 times")
-ax.plot(ridges, err_all, "-", color="black", lw=1.2, label="test error, all")
-ax.axvline(ridges[i_half], color="grey", ls=":", lw=1)
-ax.set(xscale="log", xlabel="ridge (relative)", ylabel="fraction", ylim=(-0.02, 1.02))
-ax.legend(fontsize=7.5)
-plt.show()
-
-# %% [markdown]
-# ## Memorization scores
+# ## Memorization scores and their marginal utility
 #
 # {cite:t}`feldman2020neural` measure how much a trained model relies on memorizing example $i$:
 #
 # $$\mathrm{mem}(i) = \Pr[h(x_i) = y_i \mid i \in S'] - \Pr[h(x_i) = y_i \mid i \notin S'],$$
 #
-# where $h$ is trained on a random subset $S'$ of the training set. They estimate both
-# probabilities from models trained on many random subsets of 70% of the data. We train
-# {glue:text}`n_subsets` such models (their kernel systems solved as batched linear algebra) on
-# the first sample. Singletons get a mean score of {glue:text}`mem_single:.2f`, examples of
-# subpopulations seen more than ten times {glue:text}`mem_frequent:.3f`. For a subpopulation seen
-# $c$ times the score should be about $(1-1/k)$ times the chance that none of its other $c-1$
-# examples made it into a subset that left $i$ out; the figure draws that curve. The
-# leave-one-out version (exact, in closed form for kernel ridge) flags only the singletons: a
-# second copy always stands in for the first.
+# where $h$ is trained on a random subset $S'$ of {glue:text}`subset_pct` of the training set.
+# We train {glue:text}`n_subsets` such interpolating models per sample (their kernel systems
+# solved as batched linear algebra). Singletons score {glue:text}`mem_single:.2f` on average in
+# Feldman's world and {glue:text}`mem_single_ctrl:.2f` in the contrast world, where the frequent
+# subpopulations vouch for the labels of their rare neighbours.
+#
+# Their **marginal-utility test**: remove the {glue:text}`n_removed` training examples with the
+# highest scores and retrain; compare the test error with removing as many random examples
+# ({glue:text}`n_random` random sets per sample). In Feldman's world, removing the top-scoring
+# examples instead of random ones changes the test error by {glue:text}`mu_gap:+.3f` (mean over
+# draws, {glue:text}`mu_z:.1f` standard errors); in the contrast world by
+# {glue:text}`mu_gap_ctrl:+.3f` ({glue:text}`mu_z_ctrl:.1f` standard errors). Of the removed
+# top-scoring examples, {glue:text}`top_single:.2f` are singletons and
+# {glue:text}`top_noisy:.2f` carry a wrong label (Feldman's world): removing a singleton costs
+# its subpopulation, removing a wrong label helps, and the test weighs the two.
 
 # %%
-m = int(cfg.subset_frac * cfg.n_train)
-subsets = random_subsets(cfg.n_train, m, cfg.n_subsets,
-                         np.random.default_rng(draw_seeds[0]))
-mem, n_in, n_out = subsample_memorization(K, y, k, subsets, ridge=p0["ridge"])
-loo = loo_memorization(K, y, k, ridge=p0["ridge"])
-mem_single = np.nanmean(mem[count_train == 1])
-mem_frequent = np.nanmean(mem[count_train > 10])
-ch.glue("n_subsets", cfg.n_subsets)
-ch.glue("mem_single", mem_single)
-ch.glue("mem_frequent", mem_frequent)
+n_keep = int(cfg.subset_frac * cfg.n_train)
+n_removed = int(cfg.remove_frac * cfg.n_train)
 
 
-def mem_expected(c, n=cfg.n_train):
-    """(1 - 1/k) * P(none of the other c - 1 copies is in a subset that leaves i out)."""
-    return chance_miss * np.prod([(n - m - j) / (n - j) for j in range(1, c)])
+def scores_and_utility(p, draw_seed):
+    """Memorization scores; test error after removing top-scoring or random examples."""
+    rng = np.random.default_rng(draw_seed)
+    subsets = random_subsets(cfg.n_train, n_keep, cfg.n_subsets, rng)
+    mem, _, _ = subsample_memorization(p["K"], p["y"], k, subsets, ridge=p["ridge0"])
+    top = np.argsort(-np.nan_to_num(mem, nan=-np.inf))[:n_removed]
+
+    def err_without(drop):
+        keep = np.setdiff1d(np.arange(cfg.n_train), drop)
+        out = kernel_fit_predict(p["K"], p["K_test"], p["Y"], p["ridge0"], subset=keep)
+        return np.mean(out.argmax(1) != p["y_test"])
+
+    err_rand = np.mean([err_without(rng.choice(cfg.n_train, n_removed, replace=False))
+                        for _ in range(cfg.n_random)])
+    return dict(mem=mem, gap=err_without(top) - err_rand,
+                top_single=np.mean(p["count_train"][top] == 1),
+                top_noisy=np.mean(p["noisy"][top]))
 
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch16-mem", "caption": "Memorization scores of the training examples against how often their subpopulation occurs in the sample (dots: examples, jittered; black: mean per count). High for singletons, small for pairs, zero for frequent subpopulations. Dashed: the score expected if the learner simply knew every label it had seen. Squares: the exact leave-one-out score, which only singletons get."}}
-c_max = 12
-fig, ax = plt.subplots(figsize=(6.2, 3.5))
-rng_jitter = np.random.default_rng(0)
-c_clip = np.minimum(count_train, c_max)
-ax.plot(c_clip + rng_jitter.uniform(-0.25, 0.25, len(c_clip)), mem, ".",
-        color=OKABE_ITO["sky"], ms=3, alpha=0.5)
+for w in worlds:
+    for p, s in zip(problems[w], progress(draw_seeds, desc=f"scores, {w}"), strict=True):
+        p.update(scores_and_utility(p, s))
+
+
+def mean_over_draws(group, key, where=None):
+    """Mean over draws of the per-draw mean of p[key] (only where(p) if given)."""
+    return np.mean([np.nanmean(p[key] if where is None else p[key][where(p)])
+                    for p in group])
+
+
+def gap_z(group):
+    """Mean gap over draws divided by its standard error (paired over draws)."""
+    gaps = np.array([p["gap"] for p in group])
+    return gaps.mean() / (gaps.std(ddof=1) / np.sqrt(len(gaps)))
+
+
+def is_single(p):
+    return p["count_train"] == 1
+
+
+mem_single = mean_over_draws(main, "mem", is_single)
+mem_single_ctrl = mean_over_draws(contrast, "mem", is_single)
+mu_z, mu_z_ctrl = gap_z(main), gap_z(contrast)
+ch.glue(subset_pct=f"{cfg.subset_frac:.0%}", n_subsets=cfg.n_subsets, n_removed=n_removed,
+        n_random=cfg.n_random, mem_single=mem_single, mem_single_ctrl=mem_single_ctrl,
+        mu_gap=np.mean([p["gap"] for p in main]),
+        mu_gap_ctrl=np.mean([p["gap"] for p in contrast]), mu_z=mu_z, mu_z_ctrl=mu_z_ctrl,
+        top_single=np.mean([p["top_single"] for p in main]),
+        top_noisy=np.mean([p["top_noisy"] for p in main]))
+
+# %% tags=["hide-input", "remove-output"]
+c_max = 8
 cs = np.arange(1, c_max + 1)
-means = [np.nanmean(mem[c_clip == c]) if np.any(c_clip == c) else np.nan for c in cs]
-ax.plot(cs, means, "-o", color="black", ms=4,
-        label=f"mean score (subsets of {cfg.subset_frac:.0%})")
-ax.plot(cs, [mem_expected(c) for c in cs], "--", color=OKABE_ITO["vermillion"],
-        label="expected for a learner that knows every label it saw")
-loo_means = [loo[c_clip == c].mean() if np.any(c_clip == c) else np.nan for c in cs]
-ax.plot(cs, loo_means, "s", color=OKABE_ITO["green"], ms=5, label="leave-one-out score")
+fig, ax = plt.subplots(figsize=(6.2, 3.5))
+for w, color in zip(worlds, (OKABE_ITO["orange"], OKABE_ITO["blue"]), strict=True):
+    for noisy, style in ((False, "-o"), (True, ":s")):
+        means = []
+        for c in cs:
+            vals = [p["mem"][(np.minimum(p["count_train"], c_max) == c)
+                             & (p["noisy"] == noisy)] for p in problems[w]]
+            vals = np.concatenate(vals)
+            means.append(np.nanmean(vals) if vals.size else np.nan)
+        ax.plot(cs, means, style, color=color, ms=4,
+                label=f"{'independent' if w == 'independent' else 'linear'} labels, "
+                f"{'wrong' if noisy else 'clean'} label")
 ax.set_xticks(cs, [str(c) for c in cs[:-1]] + [f"{c_max}+"])
 ax.set(xlabel="times the example's subpopulation occurs in the training set",
        ylabel="memorization score", ylim=(-0.3, 1.05))
-ax.legend(fontsize=7.5)
-plt.show()
+ax.legend(fontsize=7)
+ch.figure("fig-ch16-mem")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch16-mem
+# :name: fig-ch16-mem
+#
+# Mean memorization score of the training examples against how often their subpopulation occurs in
+# the sample (mean over draws), for clean and for wrong labels, in both worlds. Orange: labels
+# independent across subpopulations (Feldman's world); blue: labels a linear function of the
+# centre (the contrast).
+# ```
+
+# %% tags=["hide-input", "remove-output"]
+fig, ax = plt.subplots(figsize=(5.0, 3.2))
+for x, w, color in zip((0, 1), worlds, WORLD_COLORS, strict=True):
+    gaps = [p["gap"] for p in problems[w]]
+    ax.bar(x, np.mean(gaps), 0.5, color=color, alpha=0.6)
+    ax.plot([x] * len(gaps), gaps, "o", color="black", ms=4)
+ax.axhline(0, color="grey", lw=0.8)
+ax.set_xticks([0, 1], ["labels independent", "labels linear in the centre"])
+ax.set(ylabel="extra test error: top-scoring\nminus random removal")
+ch.figure("fig-ch16-utility")
+
+# %% [markdown]
+# ```{glue:figure} fig-ch16-utility
+# :name: fig-ch16-utility
+#
+# The marginal-utility test: the test error after removing the most memorized training examples
+# minus the test error after removing as many random ones (bars: mean over draws; dots: draws).
+# Above zero, the most memorized examples were worth more to the learner than random ones.
+# ```
 
 # %% [markdown]
 # ## Claim checks
 #
-# Costs and errors are means over the {glue:text}`n_draws` draws; the cost-versus-prediction
-# ratio pools every tail exponent and draw.
+# Every claim is tested against the contrast world: the same frequencies, centres, sample
+# sizes, noise, learner and ridges, with labels that neighbouring subpopulations share, where
+# Feldman's argument predicts that not memorizing costs little. Ratios pool the
+# {glue:text}`n_draws_checks` draws of this run; the marginal-utility statistic is the mean
+# paired gap over draws divided by its standard error. The thresholds: the bound's own constant
+# 1; "over half" of Feldman's price, because with our noise a memorized singleton label that
+# carried its whole subpopulation would be worth {glue:text}`worth_single:.2f` of its mass (its
+# label and a test label must both be clean, and a guess is right 1 time in
+# {glue:text}`n_classes_again`), while the contrast predicts nothing or less; a tenth of that price
+# for "near-optimal"; and a score of 0.6 for singletons, between the
+# {glue:text}`chance_miss:.2f` of a learner that knows exactly the labels it saw and the lower
+# score of a learner whose neighbours vouch for a label. They were set on seeds 0 to 2 and
+# confirmed on seeds 21 to 23.
 
 # %%
-opt_gap = np.mean([p["err_mem"] - p["optimum"] for p in main])
+wrong = cfg.label_noise * chance_miss  # chance that a label is wrong
+agree = (1 - wrong) ** 2 + wrong**2 / (k - 1)  # two labels of a subpopulation agree
+ch.glue(n_draws_checks=cfg.n_draws, worth_single=agree - 1 / k, n_classes_again=k,
+        chance_miss=chance_miss)
+CONTRAST = (
+    "labels a linear function of the centre (rare labels inferable from neighbours)"
+)
+# the smoke run (a few hundred examples, two draws) is a test of the code, too small to
+# separate the worlds reliably: its claims are declared not reproduced
+SMOKE = None
+if scale == "smoke":
+    SMOKE = "the smoke sample is too small to separate the two worlds"
 ch.check(
-    "memorizer_near_optimal",
-    "the memorizing learner's test error is within 0.02 of the best possible "
-    "(a guess on unseen subpopulations, right elsewhere)",
-    opt_gap, "<", 0.02,
+    "bound_holds_along_ridge_path",
+    "Feldman's bound as stated: along the ridge path, the excess test error over the "
+    "interpolant is at least tau_1 x the extra unfitted singletons (pooled ratio >= 1)",
+    ratio_path, ">=", 1.0,
+    control=ratio_path_ctrl, control_is=CONTRAST,
+    known_miss="with spread-out subpopulations and noisy labels an unfitted "
+    "singleton need not cost its whole subpopulation's mass; at this scale the "
+    "pooled ratio scatters around 1 and falls below it on some seeds",
 )
 ch.check(
-    "singletons_need_memorization",
-    "on test points of subpopulations seen once, not memorizing raises the error by "
-    "more than 0.6",
-    err_groups["right_drop"][1] - err_groups["right_mem"][1], ">", 0.6,
+    "unfitted_singletons_cost_test_error",
+    "along the ridge path, the excess test error is over half of tau_1 x the extra "
+    "unfitted singletons (pooled ratio > 0.5)",
+    ratio_path, ">", 0.5,
+    control=ratio_path_ctrl, control_is=CONTRAST,
+    known_miss=SMOKE,
 )
 ch.check(
-    "cost_matches_feldman",
-    "the cost of not memorizing, pooled over tails and draws, is (1 - 1/k) tau_1 "
-    "x #singletons within 20%",
-    cost_ratio, "between", (0.8, 1.2),
+    "fitting_every_label_is_near_optimal",
+    "no ridge beats the interpolant, which fits every label (wrong ones included), "
+    "by more than 0.1 x Feldman's price tau_1 x #singletons (pooled over draws)",
+    gain_best, "<", 0.1,
+    control=gain_best_ctrl, control_is=CONTRAST,
+    known_miss=SMOKE,
 )
 ch.check(
-    "heavier_tail_costs_more",
-    f"the cost at tail exponent {min(tails):g} is over 4x the cost at {max(tails):g}",
-    cost[0].mean() / cost[-1].mean(), ">", 4,
+    "singletons_are_memorized",
+    "the mean subsampled memorization score of singletons is above 0.6",
+    mem_single, ">", 0.6,
+    control=mem_single_ctrl, control_is=CONTRAST,
+    known_miss=SMOKE,
 )
 ch.check(
-    "regularization_hurts_the_tail",
-    "at the first ridge that fits fewer than half of the singletons, the error on "
-    "singleton subpopulations has grown by more than 0.4",
-    tail_damage, ">", 0.4,
+    "top_memorized_examples_matter_most",
+    f"removing the {n_removed} top-scoring examples raises the test error more than "
+    "removing random ones, by over 2 standard errors (paired over draws)",
+    mu_z, ">", 2.0,
+    control=mu_z_ctrl, control_is=CONTRAST,
+    known_miss=f"with {cfg.label_noise:.0%} of labels redrawn, "
+    f"{np.mean([p['top_noisy'] for p in main]):.0%} of the top-scoring examples carry "
+    "a wrong label, whose removal can only help: the gap over random removal is not "
+    "beyond the draw-to-draw spread on every seed",
 )
 ch.check(
-    "regularization_spares_the_head",
-    "at that ridge, the error on subpopulations seen more than ten times has grown by "
-    "less than 0.02",
-    head_damage, "<", 0.02,
+    "interpolant_fits_every_label",
+    "the smallest ridge fits every training label, noisy ones included, in both worlds",
+    min(p["fit_all"] for p in main + contrast), ">=", 1.0, kind="setup",
 )
 ch.check(
-    "mem_high_for_singletons",
-    "the mean subsampled memorization score of singletons is above 0.7",
-    mem_single, ">", 0.7,
+    "sample_has_a_long_tail",
+    "at least 10% of the training examples are singletons (every draw)",
+    min(p["n_single"] for p in main) / cfg.n_train, ">=", 0.1, kind="setup",
 )
-ch.check(
-    "mem_low_for_frequent",
-    "the mean memorization score of examples whose subpopulation occurs more than ten "
-    "times is below 0.05",
-    mem_frequent, "<", 0.05,
-)
+
+# %%
+ch.glue(ratio_path_pv=ratio_path, ratio_path_ctrl_pv=ratio_path_ctrl,
+        mem_single_pv=mem_single,
+        mem_single_ctrl_pv=mem_single_ctrl, mu_gap_pv=np.mean([p["gap"] for p in main]),
+        mu_z_pv=mu_z, mu_z_ctrl_pv=mu_z_ctrl, ratio_path_bound=ratio_path,
+        n_subpops_pv=cfg.n_subpops, n_train_pv=cfg.n_train,
+        label_noise_pv=cfg.label_noise,
+        gain_abs_pv=np.mean([p["err"][0] - p["err"].min() for p in main]),
+        gain_abs_ctrl_pv=np.mean([p["err"][0] - p["err"].min() for p in contrast]))
 
 # %%
 ch.report()
@@ -453,33 +598,56 @@ ch.report()
 #
 # | | paper | here |
 # |---|---|---|
-# | setting | a mixture of subpopulations with frequencies from a long-tailed prior; theory only | {glue:text}`n_subpops` Gaussian subpopulations with Zipf frequencies and independent random labels, {glue:text}`n_train` examples |
-# | learner | any; the bound concerns what it fails to fit | kernel ridge regression with the arc-cosine kernel (an infinitely wide two-layer ReLU network with a trained read-out); interpolating vs trained without singletons |
-# | cost of not memorizing | about $\tau_1$ per unfitted singleton (times the error made on its subpopulation) | {glue:text}`cost_ratio:.2f` times $(1-1/k)\,\tau_1 \times$ #singletons, pooled over tails |
-# | tail | heavier tail, larger cost | {glue:text}`cost_heavy:.3f` at $\gamma$ = {glue:text}`tail_min` down to {glue:text}`cost_light:.3f` at $\gamma$ = {glue:text}`tail_max` |
-# | limiting memorization | hurts rare subgroups most (privacy, compression) | a large ridge: +{glue:text}`tail_damage:.2f` error on singleton subpopulations, +{glue:text}`head_damage:.3f` on frequent ones |
-# | memorization scores | high on atypical examples (CIFAR-100, ImageNet; ResNets on 70% subsets) | {glue:text}`mem_single:.2f` for singletons, {glue:text}`mem_frequent:.3f` for frequent subpopulations |
+# | setting | a mixture of subpopulations with frequencies from a long-tailed prior, labels independent across subpopulations; theory only | {glue:text}`n_subpops_pv` Gaussian subpopulations (spread out, not overlapping by nearest centre) with Zipf frequencies, {glue:text}`n_train_pv` examples, {glue:text}`label_noise_pv` of labels redrawn at random; the same mixture with linearly shared labels as the contrast |
+# | learner | any; the bound concerns the singletons it fails to fit | kernel ridge regression with the arc-cosine kernel (an infinitely wide two-layer ReLU network with a trained read-out), along a path of ridges |
+# | the bound | excess error $\geq \tau_1 \times$ E[#unfitted singletons] | excess over the interpolant {glue:text}`ratio_path_pv:.2f` times $\tau_1 \times$ extra unfitted singletons (contrast world: {glue:text}`ratio_path_ctrl_pv:.2f`) |
+# | memorization scores | high on rare and atypical examples (CIFAR-100, ImageNet; ResNets on 70% subsets) | {glue:text}`mem_single_pv:.2f` for singletons (contrast: {glue:text}`mem_single_ctrl_pv:.2f`) |
+# | marginal utility | removing high-memorization examples costs more test accuracy than removing random ones | {glue:text}`mu_gap_pv:+.3f` test error against random removal ({glue:text}`mu_z_pv:.1f` standard errors; contrast: {glue:text}`mu_z_ctrl_pv:.1f`) |
 #
-# What differs. Feldman's results are theorems about any learner under a prior over frequencies;
-# we test their quantitative core on one concrete over-parameterized learner, where subpopulations
-# are well separated and labels carry no structure, so the effect is as clean as it can be. We
-# could read only the abstracts of both papers, so the exact form of the bound is our
-# reconstruction (checked here in expectation: the singleton mass is exactly $\tau_1$ times the
-# expected number of singletons, a unit test of `overparam_utils.memorization`). Feldman and Zhang
-# estimate memorization for deep networks trained by SGD on image benchmarks; our learner is a
-# kernel model, which makes thousands of subset fits cheap and exact but is not a trained deep
-# network. The singleton-dropping learner uses the generator's subpopulation labels; the ridge
-# path shows the same cost for a learner that never sees them.
+# What differs. We could read only the abstracts of both papers, so the form of the bound is our
+# reconstruction: the excess error of any learner over the optimum is at least
+# $\tau_1$ times the expected number of singletons it does not fit. Two things make our test
+# differ from the theorem. First, the optimum is not computable here, so we measure the excess
+# over the interpolating learner, which is not exactly the best point of our path: in Feldman's
+# world the best ridge beats it by {glue:text}`gain_abs_pv:.3f` of test error, in the contrast
+# world by {glue:text}`gain_abs_ctrl_pv:.3f`. Second, the theorem's subpopulations are points, so
+# an unfitted singleton is wrong on its whole subpopulation; ours are spread out (one memorized
+# example does not carry its whole subpopulation for this learner) and their labels are noisy,
+# so the bound with constant 1 is a statement that can fail here. We declare it not
+# reproduced at this scale (on this seed its pooled ratio is {glue:text}`ratio_path_bound:.2f`;
+# the claim-check table says whether it held). What does hold against the contrast is its
+# substance: limiting memorization costs
+# test error in proportion to Feldman's price, over half of it, only when the rare labels cannot
+# be inferred from the frequent ones. The noisy labels are part of it: the interpolant fits every
+# one of them, and a learner that declines to fit the singletons it cannot corroborate pays for
+# it, because nothing tells it which singleton labels are wrong. The marginal-utility test of
+# Feldman and Zhang is declared not reproduced: with our label noise the most memorized examples
+# mix singletons, whose removal costs, with wrong labels, whose removal helps. Feldman and Zhang
+# estimate memorization for deep networks trained by SGD on image benchmarks; our learner is a kernel
+# model, which makes hundreds of subset fits cheap and exact, but is not a trained deep network.
+#
+# The referee asked for the theorem along the ridge path in a regime where it could fail
+# (overlapping subpopulations, label noise) and for the marginal-utility test; both are here, with
+# one difference: by nearest centre our subpopulations hardly overlap. What makes the bound
+# fallible here is that one memorized example does not carry its subpopulation for this learner,
+# together with the label noise; subpopulations that overlap geometrically (a larger `sigma`)
+# are a change we have not run, and the checks are not tuned for it. The
+# earlier checks that were identities of the setting (the singleton mass equals $\tau_1$ times the
+# expected number of singletons; a dropped singleton leaves its subpopulation to a guess) are
+# gone: the first is a unit test of `overparam_utils.memorization`. The singleton-dropping
+# learner stays as a comparison, not a check, since it does not separate the worlds.
 #
 # ## Try it
 #
-# - Raise `sigma` to `1.0` in the `book` preset: subpopulations start to overlap, memorized
-#   singletons generalize less well to the rest of their subpopulation, and the measured cost
-#   falls below the prediction (the prediction assumes a memorized label is right for its whole
-#   subpopulation).
-# - Give the labels structure, for instance by making a subpopulation's label a function of its
-#   centre's first coordinate: then neighbouring subpopulations predict each other, a smooth
-#   learner needs no memorization for the tail, and the cost of dropping singletons shrinks.
+# - Set `label_noise` to `0.3` in the `book` preset. The top-scoring examples then hold more
+#   wrong labels: do you expect removing them to cost more or less than removing random
+#   examples, in each world?
+# - Set `sigma` to `0.2`, so that subpopulations are tighter. Does the pooled ratio of excess
+#   error to Feldman's price move towards the bound's constant 1?
+# - Set `sigma` to `1.0`, so that subpopulations overlap by nearest centre. Which of the claim
+#   checks do you expect to survive, and does the contrast world still fail them?
+# - Set `tail` to `2.0` (a light tail). How many singletons are left, and what happens to the
+#   memorization score of the ones that remain?
 #
 # **Related chapters.**
 # - {doc}`17_coherent_gradients`: why networks learn the common examples first and memorize the rest later.

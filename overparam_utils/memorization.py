@@ -4,20 +4,22 @@ Feldman (2020) models data as a mixture of many subpopulations whose frequencies
 prior; a sample then holds many *singletons* (the only example of their subpopulation), and a learner
 that does not fit them loses about their subpopulations' test mass. :class:`LongTailMixture` draws such
 data: subpopulation ``i`` has frequency ``p_i`` proportional to ``i ** -tail`` (Zipf), a centre in
-``R^dim`` and a label drawn independently of everything else (so nothing but memorization can recover
-it); an example is its centre plus Gaussian noise. :func:`feldman_tau1` and :func:`expected_singletons`
-compute the paper's quantities for a frequency list.
+``R^dim`` and a label, either drawn independently of everything else (Feldman's setting: nothing but
+memorization can recover it) or a linear function of the centre (the contrast: the labels of rare
+subpopulations can be inferred from frequent ones); an example is its centre plus Gaussian noise, and
+its label may be replaced by a random one (label noise). :func:`feldman_tau1` and
+:func:`expected_singletons` compute the paper's quantities for a frequency list.
 
 The learner is kernel ridge regression (one-hot targets, arg-max prediction) with the arc-cosine kernel
-of :func:`arccos_kernel`: the infinite-width limit of a two-layer ReLU network with a random, frozen first
-layer and a trained read-out (the random-feature models of chapters 01 and 02). With a vanishing ridge it
-interpolates its training set, so it memorizes every label.
+:func:`overparam_utils.ridge.relu_kernel`: the infinite-width limit of a two-layer ReLU network with a
+random, frozen first layer and a trained read-out. With a vanishing ridge it interpolates its training
+set, so it memorizes every label. :func:`path_outputs` gives its outputs along a whole ridge path from
+the eigendecomposition of :class:`overparam_utils.ridge.RidgePath`.
 
 Memorization scores (Feldman & Zhang, 2020): ``mem(i) = P[h(x_i) = y_i | i in S'] - P[h(x_i) = y_i | i not
 in S']`` for ``h`` trained on a random subset ``S'`` of the training set. :func:`subsample_memorization`
 estimates it from many subsets, solving all their kernel systems as batched linear algebra;
-:func:`loo_memorization` gives the leave-one-out version in closed form.
-"""
+:func:`loo_memorization` gives the leave-one-out version in closed form."""
 
 from __future__ import annotations
 
@@ -25,6 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from .ridge import RidgePath
 
 
 def zipf_frequencies(n_subpops: int, tail: float) -> NDArray[np.float64]:
@@ -82,23 +86,46 @@ class LongTailMixture:
         dim: int,
         n_classes: int,
         sigma: float,
+        labels: str = "independent",
     ) -> LongTailMixture:
-        """Zipf frequencies with exponent ``tail``; centres i.i.d. ``N(0, I_dim)``; labels uniform."""
+        """Zipf frequencies with exponent ``tail``; centres i.i.d. ``N(0, I_dim)``; one label per centre.
+
+        ``labels="independent"``: uniform over the classes, independently of the centre (Feldman's
+        setting). ``labels="linear"``: ``argmax_c (centre @ W)_c`` for a random Gaussian ``W (dim,
+        n_classes)``, so that nearby subpopulations share labels and a smooth learner can infer the label
+        of a rare subpopulation from the frequent ones.
+        """
+        centers = rng.standard_normal((n_subpops, dim))
+        if labels == "independent":
+            lab = rng.integers(0, n_classes, size=n_subpops)
+        elif labels == "linear":
+            lab = (centers @ rng.standard_normal((dim, n_classes))).argmax(axis=1)
+        else:
+            raise ValueError(f"labels must be 'independent' or 'linear', got {labels!r}")
         return cls(
             freqs=zipf_frequencies(n_subpops, tail),
-            centers=rng.standard_normal((n_subpops, dim)),
-            labels=rng.integers(0, n_classes, size=n_subpops).astype(np.int64),
+            centers=centers,
+            labels=lab.astype(np.int64),
             sigma=float(sigma),
             n_classes=int(n_classes),
         )
 
     def sample(
-        self, n: int, rng: np.random.Generator
+        self, n: int, rng: np.random.Generator, label_noise: float = 0.0
     ) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]]:
-        """``n`` examples: inputs ``X (n, dim)``, labels ``y (n,)`` and subpopulation indices ``sub (n,)``."""
+        """``n`` examples: inputs ``X (n, dim)``, labels ``y (n,)`` and subpopulation indices ``sub (n,)``.
+
+        With probability ``label_noise`` an example's label is replaced by a uniformly random class (which
+        may be its own); ``y != labels[sub]`` marks the examples whose label ended up wrong.
+        """
+        if not 0.0 <= label_noise <= 1.0:
+            raise ValueError(f"label_noise must lie in [0, 1], got {label_noise}")
         sub = rng.choice(len(self.freqs), size=n, p=self.freqs)
         X = self.centers[sub] + self.sigma * rng.standard_normal((n, self.centers.shape[1]))
-        return X, self.labels[sub], sub.astype(np.int64)
+        y = self.labels[sub]
+        if label_noise > 0:
+            y = np.where(rng.random(n) < label_noise, rng.integers(0, self.n_classes, size=n), y)
+        return X, y.astype(np.int64), sub.astype(np.int64)
 
     def counts(self, sub: ArrayLike) -> NDArray[np.int64]:
         """``(N,)`` number of times each subpopulation occurs among the indices ``sub``."""
@@ -111,22 +138,6 @@ class LongTailMixture:
     def singleton_mass(self, counts: ArrayLike) -> float:
         """Test mass of the subpopulations seen exactly once."""
         return float(self.freqs[np.asarray(counts) == 1].sum())
-
-
-def arccos_kernel(A: ArrayLike, B: ArrayLike) -> NDArray[np.float64]:
-    """``(len(A), len(B))`` kernel ``E_w[relu(a.w / sqrt(d)) relu(b.w / sqrt(d))]`` for ``w ~ N(0, I_d)``.
-
-    Closed form (Cho & Saul's arc-cosine kernel of degree 1): ``|a| |b| (sin t + (pi - t) cos t) / (2 pi d)``
-    with ``t`` the angle between ``a`` and ``b``. It is the limit of ``F_A F_B^T / width`` for the random
-    ReLU features ``overparam_utils.features.relu_features`` as the width grows.
-    """
-    A = np.asarray(A, dtype=np.float64)
-    B = np.asarray(B, dtype=np.float64)
-    na, nb = np.linalg.norm(A, axis=1), np.linalg.norm(B, axis=1)
-    norms = np.outer(na, nb)
-    cos = np.clip((A @ B.T) / np.where(norms > 0, norms, 1.0), -1.0, 1.0)
-    t = np.arccos(cos)
-    return norms * (np.sin(t) + (np.pi - t) * cos) / (2 * np.pi * A.shape[1])
 
 
 def one_hot(y: ArrayLike, n_classes: int) -> NDArray[np.float64]:
@@ -209,20 +220,26 @@ def loo_memorization(K: ArrayLike, y: ArrayLike, n_classes: int, ridge: float) -
     return (full.argmax(1) == y).astype(np.float64) - (loo.argmax(1) == y).astype(np.float64)
 
 
-def ridge_path(
+def path_outputs(
     K_train: ArrayLike, K_eval: ArrayLike, Y: ArrayLike, ridges: ArrayLike
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Kernel ridge outputs for a whole path of ridges from one eigendecomposition of ``K_train``.
+    """Kernel ridge outputs for every ridge and every target column, from one eigendecomposition.
 
-    Returns ``(train_out (R, n, k), eval_out (R, m, k))`` for ``ridges (R,)``, ``K_train (n, n)``,
-    ``K_eval (m, n)``, ``Y (n, k)``.
+    A thin multi-output layer over :class:`overparam_utils.ridge.RidgePath` (whose ``predict`` takes one
+    target column at a time): with ``K_train = U diag(s) U^T`` the ridge-``delta`` dual coefficients are
+    ``U diag(1 / (s + delta)) U^T Y``. ``K_train (n, n)``, ``K_eval (m, n)`` (kernel between evaluation
+    points and the training set, as :func:`overparam_utils.ridge.relu_kernel` returns it), ``Y (n, k)``,
+    ``ridges (R,)`` added to the kernel as they are. Returns ``(train_out (R, n, k), eval_out (R, m, k))``.
+    Chapter 16 runs its ridge path with it.
     """
-    lam, U = np.linalg.eigh(np.asarray(K_train, dtype=np.float64))
-    UY = U.T @ np.asarray(Y, dtype=np.float64)
-    KU = np.asarray(K_eval, dtype=np.float64) @ U
-    train, evals = [], []
-    for r in np.asarray(ridges, dtype=np.float64):
-        coef = UY / (lam + r)[:, None]
-        train.append(U @ (lam[:, None] * coef))
-        evals.append(KU @ coef)
-    return np.array(train), np.array(evals)
+    Y = np.asarray(Y, dtype=np.float64)
+    path = RidgePath.fit(K_train, Y[:, 0])
+    U, s = path.eigvecs, path.eigvals
+    d = np.atleast_1d(np.asarray(ridges, dtype=np.float64))
+    if np.any(d < 0):
+        raise ValueError("ridges must be non-negative")
+    coef = (U.T @ Y)[None] / (s[None, :, None] + d[:, None, None])  # (R, r, k)
+    train = np.einsum("nr,Rrk->Rnk", U, s[None, :, None] * coef)
+    alpha = np.einsum("nr,Rrk->Rnk", U, coef)  # (R, n, k)
+    evals = np.einsum("mn,Rnk->Rmk", np.asarray(K_eval, dtype=np.float64), alpha)
+    return train, evals

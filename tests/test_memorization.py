@@ -1,28 +1,29 @@
 import numpy as np
 import pytest
 from sklearn.kernel_ridge import KernelRidge
+from sklearn.linear_model import LogisticRegression
 
 from overparam_utils.features import relu_features
 from overparam_utils.memorization import (
     LongTailMixture,
-    arccos_kernel,
     expected_singletons,
     feldman_tau1,
     kernel_fit_predict,
     loo_memorization,
     one_hot,
+    path_outputs,
     random_subsets,
-    ridge_path,
     subsample_memorization,
     zipf_frequencies,
 )
+from overparam_utils.ridge import relu_kernel
 
 
 def small_problem(n=40, seed=0):
     rng = np.random.default_rng(seed)
     mix = LongTailMixture.draw(rng, n_subpops=30, tail=1.0, dim=6, n_classes=3, sigma=0.3)
     X, y, sub = mix.sample(n, rng)
-    return mix, X, y, sub, arccos_kernel(X, X)
+    return mix, X, y, sub, relu_kernel(X)
 
 
 def test_zipf_frequencies():
@@ -56,13 +57,43 @@ def test_mixture_samples_follow_the_frequencies_and_labels():
     assert mix.singleton_mass(counts) == pytest.approx(mix.freqs[[1, 3]].sum())
 
 
-def test_arccos_kernel_is_the_wide_limit_of_relu_features():
+def test_relu_kernel_argument_order_and_normalisation():
+    """relu_kernel(X, X_new) is K(X_new, X), shape (m, n), and the wide limit of relu_features / width.
+
+    It replaced chapter 16's own arc-cosine kernel, which took (A, B) and returned K(A, B) (len(A), len(B))
+    with the same 1 / (2 pi d) normalisation: arccos_kernel(A, B) == relu_kernel(B, A).
+    """
     rng = np.random.default_rng(3)
     A, B = rng.standard_normal((5, 4)), rng.standard_normal((3, 4))
     W = rng.standard_normal((4, 400_000))
-    mc = relu_features(A, W) @ relu_features(B, W).T / W.shape[1]
-    np.testing.assert_allclose(arccos_kernel(A, B), mc, rtol=0.02, atol=1e-3)
-    np.testing.assert_allclose(np.diag(arccos_kernel(A, A)), (A**2).sum(1) / (2 * 4))
+    mc = relu_features(A, W) @ relu_features(B, W).T / W.shape[1]  # (5, 3) = K(A, B)
+    K_AB = relu_kernel(B, A)
+    assert K_AB.shape == (5, 3)
+    np.testing.assert_allclose(K_AB, mc, rtol=0.02, atol=1e-3)
+    np.testing.assert_allclose(relu_kernel(A, B), K_AB.T, rtol=1e-12)
+    np.testing.assert_allclose(np.diag(relu_kernel(A)), (A**2).sum(1) / (2 * 4))
+    na, nb = np.linalg.norm(A, axis=1), np.linalg.norm(B, axis=1)
+    t = np.arccos(np.clip(A @ B.T / np.outer(na, nb), -1, 1))
+    closed = np.outer(na, nb) * (np.sin(t) + (np.pi - t) * np.cos(t)) / (2 * np.pi * 4)
+    np.testing.assert_allclose(K_AB, closed, rtol=1e-10)
+
+
+def test_linear_labels_and_label_noise():
+    rng = np.random.default_rng(5)
+    mix = LongTailMixture.draw(rng, n_subpops=400, tail=1.0, dim=5, n_classes=3, sigma=0.1,
+                               labels="linear")
+    # a linear arg-max labelling: a linear classifier on the centres separates it exactly
+    clf = LogisticRegression(C=1e4, max_iter=5000).fit(mix.centers, mix.labels)
+    assert clf.score(mix.centers, mix.labels) > 0.97
+    X, y, sub = mix.sample(40_000, rng, label_noise=0.3)
+    wrong = np.mean(y != mix.labels[sub])
+    assert wrong == pytest.approx(0.3 * (1 - 1 / 3), abs=0.01)
+    _, y0, sub0 = mix.sample(1000, rng)
+    np.testing.assert_array_equal(y0, mix.labels[sub0])
+    with pytest.raises(ValueError):
+        LongTailMixture.draw(rng, n_subpops=4, tail=1.0, dim=2, n_classes=2, sigma=0.1, labels="x")
+    with pytest.raises(ValueError):
+        mix.sample(5, rng, label_noise=1.5)
 
 
 def test_kernel_fit_predict_matches_sklearn():
@@ -103,15 +134,18 @@ def test_loo_memorization_matches_refitting_without_each_example():
         assert ours[i] == float(full[i]) - float(loo)
 
 
-def test_ridge_path_matches_direct_solves():
+def test_path_outputs_match_direct_solves():
     _, X, y, _, K = small_problem()
     Y = one_hot(y, 3)
-    K_eval = K[:7]
+    K_eval = relu_kernel(X, X[:7] + 0.1)
     ridges = [1e-4, 0.1, 10.0]
-    train, evals = ridge_path(K, K_eval, Y, ridges)
+    train, evals = path_outputs(K, K_eval, Y, ridges)
+    assert train.shape == (3, 40, 3) and evals.shape == (3, 7, 3)
     for r, ridge in enumerate(ridges):
         np.testing.assert_allclose(evals[r], kernel_fit_predict(K, K_eval, Y, ridge), rtol=1e-6, atol=1e-9)
         np.testing.assert_allclose(train[r], kernel_fit_predict(K, K, Y, ridge), rtol=1e-6, atol=1e-9)
+    with pytest.raises(ValueError):
+        path_outputs(K, K_eval, Y, [-1.0])
 
 
 def test_random_subsets_are_distinct_indices():
