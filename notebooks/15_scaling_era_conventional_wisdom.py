@@ -43,6 +43,7 @@ if "google.colab" in sys.modules:
 # %% tags=["parameters"]
 scale = "book"  # "smoke" (tests), "book" (this page) or "paper" (larger)
 seed = 0  # any integer >= 0: the numbers change with it, the claims must not
+device = "auto"  # numpy only: this chapter runs on the CPU whatever this says
 
 # %% tags=["hide-cell"]
 import matplotlib.pyplot as plt
@@ -88,7 +89,8 @@ PRESETS = {
     ),
 }
 ch = chapter.setup(
-    "15_scaling_era_conventional_wisdom", scale=scale, seed=seed, presets=PRESETS
+    "15_scaling_era_conventional_wisdom",
+    scale=scale, seed=seed, device=device, presets=PRESETS,
 )
 cfg = ch.cfg
 P = cfg.width

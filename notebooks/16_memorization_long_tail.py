@@ -49,6 +49,7 @@ if "google.colab" in sys.modules:
 # %% tags=["parameters"]
 scale = "book"  # "smoke" (tests), "book" (this page) or "paper" (larger)
 seed = 0  # any integer >= 0: the numbers change with it, the claims must not
+device = "auto"  # numpy only: this chapter runs on the CPU whatever this says
 
 # %% tags=["hide-cell"]
 import matplotlib.pyplot as plt
@@ -95,7 +96,10 @@ PRESETS = {
         n_subsets=64, subset_frac=0.7, remove_frac=0.1, n_random=10,
     ),
 }
-ch = chapter.setup("16_memorization_long_tail", scale=scale, seed=seed, presets=PRESETS)
+ch = chapter.setup(
+    "16_memorization_long_tail",
+    scale=scale, seed=seed, device=device, presets=PRESETS,
+)
 cfg = ch.cfg
 k = cfg.n_classes
 chance_miss = 1 - 1 / k  # error of a guess on a label the learner knows nothing about
