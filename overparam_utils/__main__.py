@@ -2,6 +2,10 @@
 
 import sys
 
-from .engine.cli import main
+from .engine import skip_slow_imports
+
+skip_slow_imports()
+
+from .engine.cli import main  # noqa: E402
 
 sys.exit(main())

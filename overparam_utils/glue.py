@@ -34,12 +34,35 @@ def glue(name: str, value: Any) -> Any:
     Numbers are converted to Python ``int``/``float`` so that format specs like ``:.2f`` apply.
     """
     value = to_builtin(value)
-    try:
-        from myst_nb import glue as _myst_glue
-    except ImportError:  # pragma: no cover - myst-nb is pinned in requirements.txt
-        return value
-    _myst_glue(name, value, display=False)
+    _write_glued(name, value)
     return value
+
+
+GLUE_PREFIX = "application/papermill.record/"
+"""The MIME prefix of a glued output in an executed notebook: myst-nb reads outputs whose keys carry it, named by
+their ``scrapbook`` metadata, and shows them where ``{glue:...}`` refers to them (and nowhere else)."""
+
+
+def _formatted(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    from IPython.core.formatters import format_display_data
+
+    return format_display_data(obj)
+
+
+def _write_glued(name: str, obj: Any, formatted: tuple[dict[str, Any], dict[str, Any]] | None = None) -> None:
+    """Write ``obj`` as a glued output named ``name``: the output ``myst_nb.glue(name, obj, display=False)``
+    writes (a reference test compares the two), without importing myst-nb in the kernel: its import pulls
+    in ``nbformat`` and ``jsonschema``, about a second of CPU per chapter for a few lines of output format.
+    Outside IPython this is a no-op."""
+    from IPython import get_ipython
+
+    if get_ipython() is None:
+        return
+    from IPython.display import display
+
+    bundle, metadata = formatted if formatted is not None else _formatted(obj)
+    glued = {**metadata, "scrapbook": {"name": name, "mime_prefix": GLUE_PREFIX}}
+    display({GLUE_PREFIX + key: value for key, value in bundle.items()}, raw=True, metadata=glued)
 
 
 def glue_figure(name: str, fig: Any) -> None:
@@ -54,20 +77,12 @@ def glue_figure(name: str, fig: Any) -> None:
         ```
 
     The figure is rendered once and written twice: as an ordinary output, which Jupyter and Colab show
-    under the cell, and as myst-nb's glued output (its ``application/papermill.record/`` prefix and
-    ``scrapbook`` metadata, as ``myst_nb.glue(..., display=False)`` writes them), which the book shows
-    where the directive is. The figure cell is tagged ``remove-output``, so the book shows it once.
-    The caller closes the figure (``Chapter.figure`` does), so that the inline backend does not render it
-    a second time.
+    under the cell, and as a glued output (see :func:`_write_glued`), which the book shows where the
+    directive is. The figure cell is tagged ``remove-output``, so the book shows it once. The caller closes
+    the figure (``Chapter.figure`` does), so that the inline backend does not render it a second time.
     """
-    from IPython.core.formatters import format_display_data
     from IPython.display import display
 
-    bundle, metadata = format_display_data(fig)
+    bundle, metadata = _formatted(fig)
     display(bundle, raw=True, metadata=metadata)
-    try:
-        from myst_nb.ext.glue import GLUE_PREFIX
-    except ImportError:  # pragma: no cover - myst-nb is pinned in requirements.txt
-        return
-    glued = {**metadata, "scrapbook": dict(name=name, mime_prefix=GLUE_PREFIX)}
-    display({GLUE_PREFIX + key: value for key, value in bundle.items()}, raw=True, metadata=glued)
+    _write_glued(name, fig, (bundle, metadata))

@@ -20,13 +20,37 @@ def test_to_builtin_converts_numpy_and_torch_scalars():
     assert glue_mod.to_builtin(arr) is arr
 
 
-def test_glue_stores_a_plain_number_for_myst_nb(monkeypatch):
-    stored = {}
-    import myst_nb
+def test_glue_writes_exactly_what_myst_nb_glue_writes():
+    """Reference test: our glued output (written without importing myst-nb in the kernel) is the one
+    ``myst_nb.glue(name, value, display=False)`` writes, for a number and for a figure."""
+    import matplotlib.pyplot as plt
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+    from myst_nb import glue as myst_glue
+    from myst_nb.ext.glue import GLUE_PREFIX
 
-    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: stored.update({name: (value, display)}))
-    glue_mod.glue("x", np.float64(0.25))
-    assert stored == {"x": (0.25, False)} and type(stored["x"][0]) is float
+    assert glue_mod.GLUE_PREFIX == GLUE_PREFIX
+    fig, ax = plt.subplots()
+    ax.plot([0, 1])
+    InteractiveShell.instance()  # display() publishes through a shell, as in a kernel
+    try:
+        for value, ours in ((np.float64(0.25), lambda: glue_mod.glue("x", np.float64(0.25))),
+                            (fig, lambda: glue_mod._write_glued("x", fig))):  # fmt: skip
+            with capture_output() as theirs_out:
+                myst_glue("x", glue_mod.to_builtin(value), display=False)
+            with capture_output() as ours_out:
+                ours()
+            (theirs,), (mine,) = theirs_out.outputs, ours_out.outputs
+            assert mine.data == theirs.data and mine.metadata == theirs.metadata
+        assert glue_mod.glue("y", np.float64(0.5)) == 0.5 and type(glue_mod.glue("y", np.int64(3))) is int
+    finally:
+        InteractiveShell.clear_instance()
+        plt.close(fig)
+
+
+def test_glue_outside_ipython_is_a_no_op_that_returns_the_value(capsys):
+    assert glue_mod.glue("x", np.float64(0.25)) == 0.25
+    assert capsys.readouterr().out == ""
 
 
 def test_style_is_opaque_white_for_both_themes():
@@ -73,7 +97,8 @@ def test_glue_figure_renders_once_and_writes_a_shown_and_a_glued_image(monkeypat
     import IPython.core.formatters
     from IPython.core.interactiveshell import InteractiveShell
     from IPython.utils.capture import capture_output
-    from myst_nb.ext.glue import GLUE_PREFIX
+
+    from overparam_utils.glue import GLUE_PREFIX
 
     renders = []
 

@@ -14,3 +14,16 @@ never a science module, and no chapter imports it (a test reads the imports). Mo
 - :mod:`~overparam_utils.engine.tools`: ``bench``, ``drift``, ``scaffold`` (a new chapter), ``notebook_pairs``
   (the .py/.ipynb pairs).
 """
+
+import sys
+
+
+def skip_slow_imports() -> None:
+    """Spare an engine process (the command line, each chapter's worker) a slow import it does not need.
+
+    nbformat imports jsonschema, which imports ``rfc3987_syntax`` only to check the ``iri`` string format,
+    and that module builds a Lark grammar when imported: one to three seconds of CPU per process on this
+    book's machines. No notebook schema uses the ``iri`` format, so an engine process goes without it
+    (jsonschema skips a format checker whose module is missing).
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]

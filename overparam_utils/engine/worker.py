@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from ..record import error_info
+from . import skip_slow_imports
 from .project import parameters_cell, read_source
 
 
@@ -30,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default=None, help="injected as the chapter's device parameter, if it has one")
     args = parser.parse_args(argv)
 
+    skip_slow_imports()
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
