@@ -14,7 +14,9 @@ The *shortcut bias* is ``R(model) - R(Bayes)``: how much more the model follows 
 classifier does (0: as the optimum; positive: over-reliance on the shortcut).
 
 :class:`MLPEnsemble` and :func:`train_ensemble` train many independent one-hidden-layer networks (one per
-data set) as one batched tensor computation.
+data set) as one batched tensor computation. :func:`relu_ntk` and :func:`linear_ntk` are the infinite-width
+neural tangent kernels of the same networks (ReLU and identity activations), for the kernel-regression
+account of the bias at convergence (the regression itself is :class:`overparam_utils.ridge.RidgePath`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from numpy.typing import NDArray
 from scipy.stats import norm
 
 from .progress import progress
+from .ridge import relu_kernel
 
 
 def latent_mean(rho: float | NDArray[np.float64]) -> NDArray[np.float64]:
@@ -233,12 +236,13 @@ def train_ensemble(
     X_t = torch.as_tensor(np.asarray(X), dtype=torch.float32)
     y_t = torch.as_tensor(np.asarray(y), dtype=torch.float32)
     P_t = None if probe is None else torch.as_tensor(np.asarray(probe), dtype=torch.float32)
-    if optimizer == "gd":
-        opt = torch.optim.SGD(model.parameters, lr=lr)
-    elif optimizer == "adam":
-        opt = torch.optim.Adam(model.parameters, lr=lr)
-    else:
+    if optimizer not in ("gd", "adam"):
         raise ValueError(f"optimizer={optimizer!r}; choose 'gd' or 'adam'")
+    params = model.parameters
+    # the updates are written out (the rules of torch.optim.SGD and torch.optim.Adam with their
+    # defaults): constructing a torch.optim optimizer imports torch._dynamo, seconds of start-up
+    moments = [(torch.zeros_like(p), torch.zeros_like(p)) for p in params]
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
     losses, outputs = [], []
     for t in progress(range(steps + 1), desc=desc or optimizer, total=steps + 1):
         if t in keep:
@@ -248,10 +252,54 @@ def train_ensemble(
                     outputs.append(model(P_t).numpy().astype(np.float64))
         if t == steps:
             break
-        opt.zero_grad()
-        logistic_loss(model(X_t), y_t).mean(dim=1).sum().backward()
-        opt.step()
+        grads = torch.autograd.grad(logistic_loss(model(X_t), y_t).mean(dim=1).sum(), params)
+        with torch.no_grad():
+            if optimizer == "gd":
+                for p, g in zip(params, grads, strict=True):
+                    p.sub_(lr * g)
+                continue
+            k = t + 1
+            for p, g, (m, v) in zip(params, grads, moments, strict=True):
+                m.mul_(beta1).add_(g, alpha=1 - beta1)
+                v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
+                denom = (v.sqrt() / np.sqrt(1 - beta2**k)).add_(eps)
+                p.addcdiv_(m, denom, value=-lr / (1 - beta1**k))
     result = {"steps": np.array(keep), "train_loss": np.array(losses)}
     if P_t is not None:
         result["probe"] = np.array(outputs)
     return result
+
+
+def _with_bias_input(X: NDArray[np.floating]) -> NDArray[np.float64]:
+    """``(n, d + 1)``: the inputs with a constant 1 appended (the hidden layer's bias as an input weight)."""
+    X = np.asarray(X, dtype=np.float64)
+    return np.concatenate([X, np.ones((X.shape[0], 1))], axis=1)
+
+
+def relu_ntk(X: NDArray[np.floating], X_new: NDArray[np.floating] | None = None) -> NDArray[np.float64]:
+    """The neural tangent kernel ``(m, n)`` of an infinitely wide one-hidden-layer ReLU network.
+
+    The network is ``f(x) = m^{-1/2} sum_j a_j relu(w_j . u / sqrt(d + 1))`` with ``u = (x, 1)`` (the bias of
+    the hidden layer folded into its weights) and ``a_j, w_j`` standard Gaussian (NTK parametrization). Its
+    tangent kernel is the sum of the second layer's part ``E relu(w.u) relu(w.u')`` (the first-order
+    arc-cosine kernel, :func:`overparam_utils.ridge.relu_kernel` of the augmented inputs) and the first
+    layer's part ``(u . u' / (d + 1)) (pi - t) / (2 pi)``, ``t`` the angle between ``u`` and ``u'``.
+    ``X (n, d)``; ``X_new (m, d)`` defaults to ``X``. Chapter 14 fits kernel regression with it.
+    """
+    U = _with_bias_input(X)
+    U_new = U if X_new is None else _with_bias_input(X_new)
+    norms = np.outer(np.linalg.norm(U_new, axis=1), np.linalg.norm(U, axis=1))
+    dots = U_new @ U.T
+    t = np.arccos(np.clip(dots / norms, -1.0, 1.0))
+    return relu_kernel(U, U_new) + dots / U.shape[1] * (np.pi - t) / (2 * np.pi)
+
+
+def linear_ntk(X: NDArray[np.floating], X_new: NDArray[np.floating] | None = None) -> NDArray[np.float64]:
+    """The neural tangent kernel ``(m, n)`` of the same network with the identity activation: ``2 u . u' / (d + 1)``.
+
+    Both layers contribute ``u . u' / (d + 1)`` (``u = (x, 1)``, as in :func:`relu_ntk`): a linear kernel, so
+    kernel regression with it is a linear model of the inputs. Chapter 14's control for :func:`relu_ntk`.
+    """
+    U = _with_bias_input(X)
+    U_new = U if X_new is None else _with_bias_input(X_new)
+    return 2.0 * (U_new @ U.T) / U.shape[1]

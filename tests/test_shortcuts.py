@@ -7,7 +7,9 @@ from overparam_utils.shortcuts import (
     MLPEnsemble,
     ShortcutTask,
     latent_mean,
+    linear_ntk,
     reliance,
+    relu_ntk,
     shortcut_bias,
     train_ensemble,
 )
@@ -133,3 +135,59 @@ def test_bad_arguments():
         train_ensemble(ens, X, y, steps=1, lr=0.1, checkpoints=[5])
     with pytest.raises(ValueError, match="corr"):
         ShortcutTask.draw(np.random.default_rng(0), rho_s=0.7, rho_c=0.9, alpha_s=1, corr=1.0)
+
+
+def test_relu_ntk_is_the_wide_network_average():
+    rng = np.random.default_rng(0)
+    X, X_new = rng.standard_normal((5, 3)), 2 * rng.standard_normal((4, 3))
+    U = np.c_[X, np.ones(5)]
+    U_new = np.c_[X_new, np.ones(4)]
+    m, D = 400_000, 4
+    W, a = rng.standard_normal((m, D)), rng.standard_normal(m)
+    H, H_new = U @ W.T / np.sqrt(D), U_new @ W.T / np.sqrt(D)
+    # the tangent kernel of f = m^-1/2 sum_j a_j relu(w_j . u / sqrt(D)), averaged over the units
+    second = np.maximum(H_new, 0) @ np.maximum(H, 0).T / m
+    first = ((H_new > 0) * a**2) @ (H > 0).T / m * (U_new @ U.T) / D
+    np.testing.assert_allclose(relu_ntk(X, X_new), second + first, rtol=0.02, atol=0.01)
+    K = relu_ntk(X)
+    np.testing.assert_allclose(K, K.T)
+    assert np.all(np.linalg.eigvalsh(K) > 0)
+    np.testing.assert_allclose(linear_ntk(X, X_new), 2 * U_new @ U.T / D)
+
+
+def test_linear_optima_are_blind_to_amplification():
+    """Amplifying a latent is an invertible linear map of the input, which a linear model undoes: ridgeless
+    least squares exactly, logistic regression near its unregularised optimum. Their bias cannot depend on
+    availability (chapter 14's former check `linear_optimum_unbiased`, true by construction)."""
+    from sklearn.linear_model import LogisticRegression
+
+    from overparam_utils.ridge import RidgePath
+
+    t1, t8 = task(alpha_s=1.0, dim=6, seed=4), task(alpha_s=8.0, dim=6, seed=4)
+    _, y, z = t1.sample(300, np.random.default_rng(5))
+    grid = t1.probe_grid()
+    ls, logit = [], []
+    for t in (t1, t8):
+        X, P = t.embed(z), t.embed(grid)
+        ls.append(RidgePath.fit(linear_ntk(X), y).predict(linear_ntk(X, P), [0.0])[:, 0])
+        logit.append(LogisticRegression(C=1e4, max_iter=5000).fit(X, y).decision_function(P))
+    np.testing.assert_allclose(ls[0], ls[1], rtol=1e-6, atol=1e-8)
+    assert np.mean(np.sign(logit[0]) == np.sign(logit[1])) > 0.99
+    assert abs(shortcut_bias(logit[0], t1, grid) - shortcut_bias(logit[1], t8, grid)) < 0.02
+
+
+def test_adam_update_matches_torch_adam():
+    E, n, d, width = 2, 30, 4, 8
+    rng = np.random.default_rng(3)
+    X, y = rng.standard_normal((E, n, d)), np.sign(rng.standard_normal((E, n)))
+    ens = MLPEnsemble(E, d, width, "relu", seed=7)
+    ref = ens.select(range(E))
+    train_ensemble(ens, X, y, steps=20, lr=1e-2, optimizer="adam")
+    opt = torch.optim.Adam(ref.parameters, lr=1e-2)
+    Xt, yt = torch.as_tensor(X, dtype=torch.float32), torch.as_tensor(y, dtype=torch.float32)
+    for _ in range(20):
+        opt.zero_grad()
+        torch.nn.functional.softplus(-yt * ref(Xt)).mean(dim=1).sum().backward()
+        opt.step()
+    for a, b in zip(ens.parameters, ref.parameters, strict=True):
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-5, atol=1e-6)
