@@ -26,9 +26,11 @@
 # far fewer noisy labels and generalizes better.
 #
 # **What we redraw.** The paper's coherence-during-training figure (real against random labels;
-# ResNet-50 on ImageNet there, a small MLP on the digits here), and the robust-averaging experiment
-# with noisy labels that the paper builds on: median-of-means gradient descent against plain
-# gradient descent, with the fraction of wrong labels fitted and the test accuracy.
+# ResNet-50 on ImageNet there, a small MLP on the digits here), extended to a sweep of label-noise
+# fractions with the clean and the mislabelled examples tracked apart, and the robust-averaging
+# experiment with noisy labels that the paper builds on: median-of-means gradient descent against
+# plain gradient descent and against a plain run matched to its speed, with the fraction of wrong
+# labels fitted and the test accuracy.
 
 # %% tags=["remove-cell"]
 # On Colab, install this book's helper package first (elsewhere this cell does nothing).
@@ -54,33 +56,38 @@ from overparam_utils.data import digits_split, flip_labels
 from overparam_utils.plotting import OKABE_ITO, log_ticks
 from overparam_utils.training import mlp
 
-# Both halves: an MLP 64 -> width -> width -> 10 trained by SGD (lr, batch_size) on
-# n_train digits (500 more for testing), n_draws independent runs. Coherence half:
-# real vs random labels for `steps`, coherence over a fixed sample of coherence_m
-# training examples at the `snapshots`.
-# Robust half: `noise` of the labels flipped, robust_steps of plain SGD, plain SGD with
-# lr * control_lr_factor (the speed-matched control) and median-of-means SGD over
-# mom_groups groups per batch. `winsorize` (the number c clipped at each end of a batch,
-# 0 = off) adds winsorized SGD from per-example gradients: slow, so only in `paper`.
+# An MLP 64 -> width -> width -> 10 trained by SGD (lr, batch_size) on n_train digits
+# (500 more for testing), n_draws independent draws of initialisation and label noise.
+# Sweep: each fraction in `noise_levels` of the labels flipped, `steps` steps, coherence
+# of a fixed sample of coherence_m training examples at the `snapshots`.
+# Robust half (`noise` flipped, robust_steps): plain SGD, plain SGD with the step times
+# each of `control_factors` (the speed-matched control is picked among them) and
+# median-of-means SGD over mom_groups groups per batch. `winsorize` (the number c
+# clipped at each end of a batch, 0 = off) adds winsorized SGD: slow, only in `paper`.
 PRESETS = {
     "smoke": dict(
-        n_train=300, width=64, lr=0.1, batch_size=32, n_draws=2, steps=600,
-        coherence_m=300, snapshots=[0, 10, 30, 100, 300, 600],
-        noise=0.5, robust_steps=500, control_lr_factor=0.5, mom_groups=8, winsorize=0,
-        eval_every=50,
+        n_train=300, width=64, lr=0.1, batch_size=32, n_draws=1,
+        noise_levels=[0.0, 0.25, 0.5, 0.75, 1.0], steps=200, coherence_m=128,
+        snapshots=[0, 10, 20, 35, 50, 100, 200],
+        noise=0.5, robust_steps=120, control_factors=[0.4, 0.5, 0.6], mom_groups=8,
+        winsorize=0, eval_every=15,
     ),
     "book": dict(
-        n_train=1297, width=64, lr=0.1, batch_size=32, n_draws=3, steps=3000,
-        coherence_m=512, snapshots=[0, 10, 20, 50, 100, 200, 500, 1000, 2000, 3000],
-        noise=0.5, robust_steps=2000, control_lr_factor=0.5, mom_groups=8, winsorize=0,
-        eval_every=100,
+        n_train=1297, width=64, lr=0.1, batch_size=32, n_draws=3,
+        noise_levels=[0.0, 0.25, 0.5, 0.75, 1.0], steps=2000, coherence_m=256,
+        snapshots=[0, 10, 20, 35, 50, 75, 100, 150, 200, 300, 500, 1000, 1500, 2000],
+        noise=0.5, robust_steps=1600,
+        control_factors=[0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7],
+        mom_groups=8, winsorize=0, eval_every=50,
     ),
     "paper": dict(
-        n_train=1297, width=256, lr=0.1, batch_size=32, n_draws=5, steps=10000,
-        coherence_m=1297,
-        snapshots=[0, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000],
-        noise=0.5, robust_steps=6000, control_lr_factor=0.5, mom_groups=8, winsorize=4,
-        eval_every=200,
+        n_train=1297, width=256, lr=0.1, batch_size=32, n_draws=5,
+        noise_levels=[0.0, 0.25, 0.5, 0.75, 1.0], steps=10000, coherence_m=1297,
+        snapshots=[0, 10, 20, 35, 50, 75, 100, 150, 200, 300, 500, 1000, 2000, 5000,
+                   10000],
+        noise=0.5, robust_steps=6000,
+        control_factors=[0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7],
+        mom_groups=8, winsorize=4, eval_every=200,
     ),
 }
 ch = chapter.setup("17_coherent_gradients", scale=scale, seed=seed, presets=PRESETS)
@@ -93,9 +100,9 @@ cfg = ch.cfg
 # images, standardised pixels) and a fully connected ReLU network with two hidden layers of
 # {glue:text}`width` units: {glue:text}`n_params` weights, several times the number of training
 # examples, enough to fit the training set even with random labels. Training is plain
-# mini-batch SGD on the cross-entropy (step {glue:text}`lr`, batch {glue:text}`batch_size`). We
-# train {glue:text}`n_draws` independent runs of every configuration at
-# once, as one stacked network (`overparam_utils.pergrad`).
+# mini-batch SGD on the cross-entropy (step {glue:text}`lr`, batch {glue:text}`batch_size`). Every
+# configuration is trained in {glue:text}`n_draws` independent draws (initialisation, flipped
+# labels, batches), all at once as one stacked network (`overparam_utils.pergrad`).
 #
 # **Coherence.** Let $g_i$ be the gradient of the loss of example $i$ at the current weights. A
 # step along the mean gradient $\bar g$ of a sample of $m$ examples changes the loss of example $i$
@@ -111,20 +118,37 @@ cfg = ch.cfg
 # helps about $k$ examples of the sample". We compute every $g_i$ exactly with `torch.func`
 # (`vmap` over examples of `grad` of one example's loss) on a fixed sample of
 # $m$ = {glue:text}`coherence_m` training examples.
+#
+# **Clean and mislabelled examples apart.** The same sum can be split by example: the
+# coherence example $i$ *feels*, $h_i = m\, g_i\cdot\bar g / \frac1m\sum_j \lVert g_j\rVert^2$,
+# is its gain from the mean step over the average gain of a step on one's own gradient, and the
+# mean of $h_i$ over the sample is $m\alpha$ exactly (`pergrad.felt_coherence`). Averaging $h_i$
+# over the clean examples and over the mislabelled ones of the sample says whom the mean step
+# serves.
 
 # %%
 X, y, X_test, y_test = digits_split(n_train=cfg.n_train, n_test=500, seed=ch.seed)
-n_train, n_classes = len(y), 10
-run_seeds = ch.seeds(cfg.n_draws)
-S = cfg.n_draws
+n_train, n_classes, S = len(y), 10, cfg.n_draws
+# every repetition seed comes from ch.seeds: initialisations, label flips, the coherence
+# sample and the batch orders of the two experiments
+sample_seed, sweep_batches, robust_batches, *draw_seeds = ch.seeds(3 + 2 * S)
+init_seeds, flip_seeds = draw_seeds[:S], draw_seeds[S:]
 
 
-def fresh_models(count, offset=0):
-    """`count` stacked MLPs; run k starts from the initialisation of seed k mod n_draws
-    (`offset` picks another set): real and random labels start from the same weights."""
-    nets = [mlp(X.shape[1], cfg.width, n_classes, depth=2, seed=run_seeds[k % S] + offset)
+def fresh_models(count):
+    """`count` stacked MLPs; model k starts from draw k mod n_draws's initialisation, so
+    every configuration starts from the same n_draws sets of weights."""
+    nets = [mlp(X.shape[1], cfg.width, n_classes, depth=2, seed=init_seeds[k % S])
             for k in range(count)]
     return pg.stack_models(nets)
+
+
+def flips(fraction):
+    """Draw k's labels with `fraction` of them flipped to another class, and the mask."""
+    draws = [flip_labels(y, fraction, n_classes, np.random.default_rng(s))
+             for s in flip_seeds]
+    labels, mask = zip(*draws, strict=True)
+    return np.stack(labels), np.stack(mask)
 
 
 net = mlp(X.shape[1], cfg.width, n_classes, depth=2)
@@ -134,85 +158,173 @@ ch.glue("n_params", f"{n_params:,}")
 X_t, X_test_t = torch.as_tensor(X), torch.as_tensor(X_test)
 
 # %% [markdown]
-# ## Coherence with real and with random labels
+# ## Coherence over a sweep of label noise
 #
-# We train {glue:text}`n_draws` networks on the real labels and {glue:text}`n_draws` on labels
-# drawn uniformly at random (a fresh draw per run), all with the same recipe, and measure the
-# coherence of the same {glue:text}`coherence_m` training images at log-spaced steps, together with
-# the training accuracy on the labels each network is given.
+# We flip {glue:text}`noise_list` of the training labels (a flipped label is a different class,
+# drawn at random), train every noise level in {glue:text}`n_draws` draws from the same
+# initialisations for {glue:text}`steps` steps, and at log-spaced steps record, for the same
+# {glue:text}`coherence_m` training images, the coherence $m\alpha$ and the parts of it felt by the
+# clean and by the mislabelled examples, together with the fraction of clean and of mislabelled
+# training examples whose given label the network predicts. At 0 % noise the labels are the
+# real ones; at 100 % every label is wrong, which is the paper's random-label control.
 
 # %%
-rng = np.random.default_rng(ch.seed)
-random_labels = rng.integers(0, n_classes, size=(S, n_train))
-# runs 0 .. S-1 get the real labels, runs S .. 2S-1 random ones
-Y_coh = np.concatenate([np.tile(y, (S, 1)), random_labels])
+levels = list(cfg.noise_levels)
+L = len(levels)
+Y_sweep, F_sweep = (np.concatenate(a) for a in zip(*map(flips, levels), strict=True))
+real, rand = levels.index(0.0), levels.index(1.0)  # rows real*S.. and rand*S..
+rng = np.random.default_rng(sample_seed)
 sample = rng.choice(n_train, size=cfg.coherence_m, replace=False)
-coh_hist = {"step": [], "coherence": [], "train_acc": [], "train_loss": []}
+sweep = {k: [] for k in ("coh", "felt", "loss", "acc", "fit")}
 
 
-def record_coherence(step, params):
-    coh = pg.coherence_of_sample(base, params, X[sample], Y_coh[:, sample])
+def record_sweep(step, params):
+    felt = pg.felt_coherence(base, params, X[sample], Y_sweep[:, sample])
     with torch.no_grad():
         logits = pg.stacked_logits(base, params, X_t)
-        labels = torch.as_tensor(Y_coh)
+        labels = torch.as_tensor(Y_sweep)
         loss = torch.nn.functional.cross_entropy(
             logits.transpose(1, 2), labels, reduction="none").mean(dim=1)
-        acc = (logits.argmax(-1) == labels).float().mean(dim=1)
-    for key, value in zip(("step", "coherence", "train_acc", "train_loss"),
-                          (step, coh.numpy(), acc.numpy(), loss.numpy()), strict=True):
-        coh_hist[key].append(value)
+        fit = (logits.argmax(-1) == labels).numpy()
+    sweep["coh"].append(felt.mean(1).numpy())
+    sweep["felt"].append(felt.numpy())
+    sweep["loss"].append(loss.numpy())
+    sweep["acc"].append(fit.mean(1))
+    sweep["fit"].append(fit)
 
 
-base, params = fresh_models(2 * S)
+base, params = fresh_models(L * S)
 pg.train_stacked(
-    base, params, X, Y_coh, steps=cfg.steps, lr=cfg.lr, batch_size=cfg.batch_size,
-    seed=ch.seed, callback=record_coherence, every=cfg.snapshots, desc="real vs random",
+    base, params, X, Y_sweep, steps=cfg.steps, lr=cfg.lr, batch_size=cfg.batch_size,
+    seed=sweep_batches, callback=record_sweep, every=cfg.snapshots, desc="noise sweep",
 )
-steps_c = np.array(coh_hist["step"])
-coh = np.array(coh_hist["coherence"])  # (snapshots, 2S)
-acc_c = np.array(coh_hist["train_acc"])
-coh_real, coh_rand = coh[:, :S].mean(axis=1), coh[:, S:].mean(axis=1)
+steps_c = np.array(cfg.snapshots)
+coh = np.array(sweep["coh"]).reshape(len(steps_c), L, S)  # (snapshots, level, draw)
+felt = np.array(sweep["felt"]).reshape(len(steps_c), L, S, -1)
+fit = np.array(sweep["fit"]).reshape(len(steps_c), L, S, -1)
+loss = np.array(sweep["loss"]).reshape(len(steps_c), L, S)
+acc = np.array(sweep["acc"]).reshape(len(steps_c), L, S)
+masks = F_sweep.reshape(L, S, -1)  # which examples are flipped, per level and draw
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch17-coherence", "caption": "Left: coherence of per-example gradients relative to orthogonal gradients, $m\\alpha$, during training (thick: mean over runs; thin: each run). With real labels a step on one example helps many others while the training accuracy climbs; with random labels the gradients start out nearly orthogonal ($m\\alpha \\approx 1$, dotted line) and gain only a little coherence late, while the network memorizes. Right: training accuracy on the labels each network is given."}}
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.0, 3.5))
+
+mixed = [j for j, p in enumerate(levels) if 0 < p < 1]
+
+
+def by_group(values, j, k, run, on_sample=False):
+    """Means over draw k's clean and flipped examples at noise level j of
+    values[:, run, k] (per snapshot): `run` = j is that level's own run, `run` = real the
+    real-label run;
+    `on_sample`: values are over the coherence sample, not the whole training set."""
+    mask = masks[j, k][sample] if on_sample else masks[j, k]
+    v = values[:, run, k]
+    return v[:, ~mask].mean(-1), v[:, mask].mean(-1)
+
+
+# (mixed level, draw, clean / flipped, snapshot); "same" = the real-label run split by the
+# same masks: the examples that are flipped at that level, with their labels left intact
+felt_split = np.array([[by_group(felt, j, k, j, True) for k in range(S)] for j in mixed])
+fit_split = np.array([[by_group(fit, j, k, j) for k in range(S)] for j in mixed])
+felt_same = np.array([[by_group(felt, j, k, real, True) for k in range(S)]
+                      for j in mixed])
+fit_same = np.array([[by_group(fit, j, k, real) for k in range(S)] for j in mixed])
+
+# the learning phase: after step 0, until the real-label runs fit 90 % of their labels
+fitted_at = steps_c[np.argmax(acc[:, real].mean(-1) >= 0.9)]
+if acc[:, real].mean(-1).max() < 0.9:
+    fitted_at = steps_c[-1]
+window = (steps_c > 0) & (steps_c <= fitted_at)
+coh_window = coh[window].mean(0)  # (level, draw)
+late = slice(-2, None)  # the last two snapshots
+felt_gap = (felt_split[:, :, 0] - felt_split[:, :, 1])[..., window].mean(-1)
+felt_gap_same = (felt_same[:, :, 0] - felt_same[:, :, 1])[..., window].mean(-1)
+fit_gap = (fit_split[:, :, 0] - fit_split[:, :, 1]).mean(1).max(-1)  # peak over steps
+fit_gap_same = (fit_same[:, :, 0] - fit_same[:, :, 1]).mean(1).max(-1)
+rise = coh[late].mean(0) / coh_window  # (level, draw): late coherence / learning phase
+
+# %% tags=["hide-input", "remove-output"]
+fig, axes = plt.subplots(1, 3, figsize=(11.0, 3.5))
+palette = [OKABE_ITO[c] for c in ("blue", "green", "orange", "purple", "vermillion")]
 x_plot = np.maximum(steps_c, 1)
-for cols, label, color in ((slice(0, S), "real labels", OKABE_ITO["blue"]),
-                           (slice(S, 2 * S), "random labels", OKABE_ITO["vermillion"])):
-    ax1.plot(x_plot, coh[:, cols], color=color, lw=0.7, alpha=0.6)
-    ax1.plot(x_plot, coh[:, cols].mean(axis=1), "-o", color=color, lw=2.2, ms=3.5,
-             label=label)
-    ax2.plot(x_plot, acc_c[:, cols].mean(axis=1), "-o", color=color, ms=3.5, label=label)
-ax1.axhline(1.0, color="grey", lw=0.8, ls=":")
-ax1.set(xscale="log", yscale="log", xlabel="SGD step (step 0 drawn at 1)",
-        ylabel=r"coherence $m\alpha$", title=f"m = {cfg.coherence_m} training examples")
-ax2.set(xscale="log", xlabel="SGD step (step 0 drawn at 1)", ylabel="training accuracy",
-        title="fit of the given labels", ylim=(0, 1.02))
-log_ticks(ax1, [0.5, 1, 2, 5, 10, 20, 50, 100], axis="y")
-ax1.legend()
-plt.show()
+for j, p in enumerate(levels):
+    axes[0].plot(x_plot, coh[:, j].mean(-1), "-o", ms=3, color=palette[j % 5],
+                 label=f"{100 * p:.0f} % flipped")
+for i, j in enumerate(mixed):
+    for g, ls in ((0, "-"), (1, "--")):
+        axes[1].plot(x_plot, felt_split[i, :, g].mean(0), ls, color=palette[j % 5])
+        axes[2].plot(x_plot, fit_split[i, :, g].mean(0), ls, color=palette[j % 5])
+axes[2].plot(x_plot, acc[:, real].mean(-1), "-", color=palette[real % 5])
+axes[2].plot(x_plot, acc[:, rand].mean(-1), "--", color=palette[rand % 5])
+for ax in axes:
+    ax.axvspan(x_plot[window][0], fitted_at, color="grey", alpha=0.12, lw=0)
+    ax.set(xscale="log", xlabel="SGD step (step 0 drawn at 1)")
+for ax in axes[:2]:
+    ax.axhline(1.0, color="grey", lw=0.8, ls=":")
+axes[0].set(yscale="log", ylabel=r"coherence $m\alpha$",
+            title=f"m = {cfg.coherence_m} training examples")
+log_ticks(axes[0], [0.5, 1, 2, 5, 10, 20, 50, 100], axis="y")
+axes[1].set(ylabel=r"felt coherence $h_i$ (mean)", title="clean vs mislabelled")
+axes[2].set(ylabel="fraction fitted", title="fit of the given labels", ylim=(0, 1.02))
+axes[0].legend(fontsize=7)
+ch.figure("fig-ch17-coherence")
 
 # %% [markdown]
-# With real labels the coherence peaks at {glue:text}`peak_real:.1f` (mean over runs) at step
-# {glue:text}`peak_real_step` while the accuracy climbs: a step on one example helps that many
-# of the {glue:text}`coherence_m`. Over the first 100 steps it is on average
-# {glue:text}`early_ratio:.1f` times the random-label value. Once the training set is fitted it
-# falls back to {glue:text}`final_real:.2f`, because the mean gradient vanishes while single
-# examples still have gradients of their own. With random labels the coherence stays at {glue:text}`early_rand:.2f`
-# on average over the first {glue:text}`early_steps` steps, as if the examples were orthogonal,
-# and its peak over the whole run is {glue:text}`peak_rand:.1f`, reached late, while the network
-# memorizes. That late rise is the "coherence out of nothing" that the authors study in a
-# companion paper {cite:p}`chatterjee2020coherent`: the network builds shared features even for random labels, but far weaker ones.
+# ```{glue:figure} fig-ch17-coherence
+# :name: fig-ch17-coherence
+#
+# Left: coherence of per-example gradients relative to orthogonal gradients, $m\alpha$, during
+# training for each fraction of flipped labels (mean over draws; dotted line: orthogonal
+# gradients; grey band: the learning phase, until the real-label networks fit 90 % of their
+# labels). Middle: the part of it felt by the clean (solid) and by the mislabelled (dashed)
+# examples of the sample at the intermediate noise levels. Right: fraction of clean (solid) and
+# mislabelled (dashed) training examples whose given label the network predicts.
+# ```
 
 # %%
-early = steps_c <= 100
-peak_real, peak_rand = coh_real.max(), coh_rand.max()
+coh_mean = coh_window.mean(-1)
+felt_in_window = felt_split[..., window].mean((1, 3))  # (mixed level, clean / flipped)
 glued = dict(
-    peak_real=peak_real, peak_real_step=int(steps_c[np.argmax(coh_real)]),
-    final_real=coh_real[-1], early_rand=coh_rand[early].mean(), early_steps=100,
-    peak_rand=peak_rand, peak_ratio=peak_real / peak_rand,
-    early_ratio=coh_real[early].mean() / coh_rand[early].mean(),
+    noise_list=", ".join(f"{100 * p:.0f}" for p in levels) + " %", steps=cfg.steps,
+    fitted_at=int(fitted_at), loss_start=loss[0, real].mean(),
+    loss_fitted=loss[steps_c == fitted_at, real].mean(),
+    coh_real=coh_mean[real], coh_rand=coh_mean[rand],
+    coh_levels=", ".join(f"{c:.2f}" for c in coh_mean),
+    peak_real=coh[:, real].mean(-1).max(), final_real=coh[-1, real].mean(),
+    start_rand=coh[0, rand].mean(), late_rand=coh[late, rand].mean(),
+    felt_clean=", ".join(f"{v:.2f}" for v in felt_in_window[:, 0]),
+    felt_noisy=", ".join(f"{v:.2f}" for v in felt_in_window[:, 1]),
+    mixed_list=", ".join(f"{100 * levels[j]:.0f}" for j in mixed) + " %",
+    felt_gap=felt_gap.mean(), felt_gap_same=felt_gap_same.mean(),
+    fit_gap_min=fit_gap.min(), fit_gap_same_max=fit_gap_same.max(),
+    rise_rand=rise[rand].mean(), acc_rand_late=acc[-1, rand].mean(),
 )
 ch.glue(**glued)
+
+# %% [markdown]
+# With the real labels the coherence over the learning phase (steps 1 to
+# {glue:text}`fitted_at`, while the training loss falls from {glue:text}`loss_start:.2f` to
+# {glue:text}`loss_fitted:.2f`) averages {glue:text}`coh_real:.2f`, peaking at
+# {glue:text}`peak_real:.1f`: a step on one example helps that many of the
+# {glue:text}`coherence_m`. With random labels it averages {glue:text}`coh_rand:.2f` over the same
+# steps, as if the examples were orthogonal. Over the sweep ({glue:text}`noise_list` flipped) the
+# learning-phase coherence is {glue:text}`coh_levels`. Split by example, the mean step serves the
+# clean examples: at {glue:text}`mixed_list` noise they feel a coherence of
+# {glue:text}`felt_clean` over the learning phase, the mislabelled ones {glue:text}`felt_noisy`
+# (a gap of {glue:text}`felt_gap:.2f` on average over these levels; the same examples with their
+# labels intact, in the real-label run, show a gap of {glue:text}`felt_gap_same:.2f`).
+# The clean examples are fitted first: the fraction of clean examples fitted exceeds that of the
+# mislabelled ones by at least {glue:text}`fit_gap_min:.2f` at its widest, at every
+# intermediate noise level; the same examples with their labels intact (in the real-label run)
+# are fitted alike (largest gap {glue:text}`fit_gap_same_max:.2f`).
+#
+# Once the real labels are fitted the coherence falls to {glue:text}`final_real:.2f`: the mean
+# gradient vanishes at a minimum while single examples keep gradients of their own, so the
+# coherence says something only while the network learns. With random labels it moves the other
+# way: from {glue:text}`start_rand:.2f` at the start to {glue:text}`late_rand:.2f` over the last
+# two snapshots, {glue:text}`rise_rand:.2f` times its learning-phase value, while the network
+# memorizes (it fits {glue:text}`acc_rand_late:.2f` of its random labels by the end). That late
+# rise is the "coherence out of nothing" that the authors study in a companion paper
+# {cite:p}`chatterjee2020coherent`, which reads it as memorization building shared features even
+# for random labels.
 
 # %% [markdown]
 # ## Robust averaging against noisy labels
@@ -228,167 +340,281 @@ ch.glue(**glued)
 # * **winsorized mean**: in every coordinate clip the $c$ largest and the $c$ smallest of the
 #   per-example values to the next value inward, then average.
 #
-# Here {glue:text}`noise_pct` % of the training labels are replaced by a different class at
-# random. We train three stacks of {glue:text}`n_draws` runs from the same initialisations and on
-# the same batches: plain SGD, median-of-means SGD ({glue:text}`mom_groups` groups per batch of
-# {glue:text}`batch_size`) with the same step, and a **control**: plain SGD with the step
-# multiplied by {glue:text}`control_factor`. A robust mean is shorter than the plain mean, so a
-# robust run is also a slower run, and slower runs memorize later. The control separates the two:
-# it fits the correctly labelled examples about as fast as the median-of-means run (checked below),
-# so whatever it memorizes beyond the robust run is not explained by speed alone. We record the
-# fraction of flipped examples whose wrong label the network predicts, the fraction of clean
-# examples fitted, and the test accuracy.
+# A robust mean is shorter than the plain mean, so a robust run is also a slower run, and slower
+# runs memorize later. Two comparisons take speed out. First, **at equal clean fit**: for each
+# run we read the fraction of wrong labels memorized at the moment it first fits
+# {glue:text}`clean_levels` of the correctly labelled examples. Second, against a **speed-matched
+# control**: plain SGD with the step multiplied by each of {glue:text}`control_factors`, of which
+# we keep the one whose clean-fit curve stays closest to the robust run's over the first quarter
+# of training (the match is checked below, not assumed). If the robust step only slowed training
+# down, its matched plain run would memorize as much as it does.
+#
+# The draws are those of the sweep's {glue:text}`noise_pct` % level (the same initialisations and
+# flipped labels), trained for {glue:text}`robust_steps` steps: plain SGD, the plain runs with
+# smaller steps, and median-of-means SGD ({glue:text}`mom_groups` groups per batch of
+# {glue:text}`batch_size`) with the plain step. We record the fraction of flipped examples whose
+# wrong label the network predicts, the fraction of clean examples fitted, and the test accuracy.
 
 # %%
-draws = [flip_labels(y, cfg.noise, n_classes, np.random.default_rng(s))
-         for s in run_seeds]
-noisy_labels, flipped = zip(*draws, strict=True)
-Y_noisy, flipped = np.stack(noisy_labels), np.stack(flipped)
-eval_steps = list(range(0, cfg.robust_steps + 1, cfg.eval_every))
+Y_noisy, flipped = flips(cfg.noise)
+eval_steps = np.arange(0, cfg.robust_steps + 1, cfg.eval_every)
+factors = list(cfg.control_factors)
 
 
-def tracker(history):
+def tracker(history, base, labels, mask):
     def record(step, params):
         with torch.no_grad():
             pred = pg.stacked_logits(base, params, X_t).argmax(-1).numpy()
             test = pg.stacked_logits(base, params, X_test_t).argmax(-1).numpy()
-        fit = pred == Y_noisy
-        history["noisy_fit"].append((fit & flipped).sum(1) / flipped.sum(1))
-        history["clean_fit"].append((fit & ~flipped).sum(1) / (~flipped).sum(1))
+        hit = pred == labels
+        history["noisy_fit"].append((hit & mask).sum(1) / mask.sum(1))
+        history["clean_fit"].append((hit & ~mask).sum(1) / (~mask).sum(1))
         history["test_acc"].append((test == y_test).mean(1))
     return record
 
 
-groups, c = cfg.mom_groups, cfg.winsorize
-methods = {
-    "plain SGD": dict(lr=cfg.lr),
-    "plain SGD, smaller step (control)": dict(lr=cfg.lr * cfg.control_lr_factor),
-    "median of means": dict(
-        lr=cfg.lr, aggregate=lambda g: pg.median_of_means(g, groups, dim=1),
-        group_size=cfg.batch_size // groups),
-}
-if c:
-    methods["winsorized"] = dict(
-        lr=cfg.lr, aggregate=lambda g: pg.winsorized_mean(g, c, dim=1))
-robust = {}
-for name, kwargs in methods.items():
+def train_arm(n_copies, desc, **kwargs):
+    """n_copies x n_draws stacked runs on the noisy labels; histories (evals, runs)."""
     history = {"noisy_fit": [], "clean_fit": [], "test_acc": []}
-    base, params = fresh_models(S, offset=1)
+    labels, mask = np.tile(Y_noisy, (n_copies, 1)), np.tile(flipped, (n_copies, 1))
+    base, params = fresh_models(n_copies * S)
     pg.train_stacked(
-        base, params, X, Y_noisy, steps=cfg.robust_steps, batch_size=cfg.batch_size,
-        seed=ch.seed + 1, callback=tracker(history), every=eval_steps, desc=name,
-        **kwargs,
+        base, params, X, labels, steps=cfg.robust_steps, batch_size=cfg.batch_size,
+        seed=robust_batches, callback=tracker(history, base, labels, mask),
+        every=eval_steps,
+        desc=desc, **kwargs,
     )
-    robust[name] = {k: np.array(v) for k, v in history.items()}  # (evals, S)
+    return {k: np.array(v) for k, v in history.items()}
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-ch17-robust", "caption": "Training with half of the labels flipped (mean over runs; bands: lowest to highest run). Left: fraction of flipped examples whose wrong label the network has memorized. Middle: fraction of correctly labelled training examples fitted. Right: test accuracy. Median-of-means SGD memorizes far fewer wrong labels than plain SGD with the same step and keeps a higher test accuracy; the control (plain SGD with a smaller step) learns the clean examples at about the robust run's pace, memorizes more than it, yet ends with a similar or better test accuracy."}}
-colors = {"plain SGD": OKABE_ITO["vermillion"],
-          "plain SGD, smaller step (control)": OKABE_ITO["orange"],
-          "median of means": OKABE_ITO["blue"], "winsorized": OKABE_ITO["green"]}
-titles = {"noisy_fit": "wrong labels memorized", "clean_fit": "clean labels fitted",
+
+# plain SGD and the plain runs with smaller steps, trained as one stack
+lrs = [cfg.lr * f for f in [1.0, *factors] for _ in range(S)]
+stack = train_arm(1 + len(factors), "plain SGD, all steps", lr=lrs)
+arms = {f: {k: v[:, i * S:(i + 1) * S] for k, v in stack.items()}
+        for i, f in enumerate([1.0, *factors])}
+groups, c = cfg.mom_groups, cfg.winsorize
+mom = train_arm(1, "median of means", lr=cfg.lr, group_size=cfg.batch_size // groups,
+                aggregate=lambda g: pg.median_of_means(g, groups, dim=1))
+wins = (train_arm(1, "winsorized", lr=cfg.lr,
+                  aggregate=lambda g: pg.winsorized_mean(g, c, dim=1)) if c else None)
+plain = arms[1.0]
+# the speed-matched control: the plain run whose clean-fit curve (mean over draws) stays
+# closest to the robust run's over the first quarter of training
+learning = (eval_steps > 0) & (eval_steps <= cfg.robust_steps // 4)
+
+
+def clean_gap(f):
+    return np.abs(arms[f]["clean_fit"].mean(1) - mom["clean_fit"].mean(1))[learning]
+
+
+matched_f = min(factors, key=lambda f: clean_gap(f).mean())
+matched = arms[matched_f]
+
+
+def at_clean_fit(hist, level):
+    """Per draw, the noisy fit when the clean fit first reaches `level` (linear between
+    evaluations; nan if it never does)."""
+    out = []
+    for cf, nf in zip(hist["clean_fit"].T, hist["noisy_fit"].T, strict=True):
+        i = int(np.argmax(cf >= level))
+        if cf[i] < level:
+            out.append(np.nan)
+        elif i == 0:
+            out.append(nf[0])
+        else:
+            w = (level - cf[i - 1]) / (cf[i] - cf[i - 1])
+            out.append(nf[i - 1] + w * (nf[i] - nf[i - 1]))
+    return np.array(out)
+
+
+clean_levels = np.array([0.5, 0.6, 0.7, 0.8, 0.9])
+
+
+def memorized_at_equal_fit(a, b):
+    """Mean over clean-fit levels and draws of a's noisy fit minus b's, at equal
+    clean fit."""
+    return np.nanmean([at_clean_fit(a, q) - at_clean_fit(b, q) for q in clean_levels])
+
+
+tail = slice(-5, None)  # the last five evaluations: where memorization has set in
+late_of = {name: {k: v[tail].mean() for k, v in h.items()}
+           for name, h in (("plain", plain), ("matched", matched), ("mom", mom))}
+
+# %% tags=["hide-input", "remove-output"]
+curves = {"plain SGD": (plain, OKABE_ITO["vermillion"]),
+          f"plain SGD, step x {matched_f} (matched control)":
+              (matched, OKABE_ITO["orange"]),
+          "median of means": (mom, OKABE_ITO["blue"])}
+if wins is not None:
+    curves["winsorized"] = (wins, OKABE_ITO["green"])
+titles = {"clean_fit": "clean labels fitted", "noisy_fit": "wrong labels memorized",
           "test_acc": "test accuracy"}
 fig, axes = plt.subplots(1, 3, figsize=(10.0, 3.4), sharex=True)
 for ax, (key, title) in zip(axes, titles.items(), strict=True):
-    for name, hist in robust.items():
-        ax.plot(eval_steps, hist[key].mean(1), color=colors[name], label=name)
+    for name, (hist, color) in curves.items():
+        ax.plot(eval_steps, hist[key].mean(1), color=color, label=name)
         ax.fill_between(eval_steps, hist[key].min(1), hist[key].max(1),
-                        color=colors[name], alpha=0.18, lw=0)
+                        color=color, alpha=0.18, lw=0)
     ax.set(xlabel="SGD step", title=title, ylim=(0, 1))
 axes[0].set_ylabel("fraction")
 axes[0].legend(fontsize=7.5)
-plt.show()
-
-# %%
-plain, control, mom = (robust[k] for k in methods if k != "winsorized")
-late = slice(-3, None)  # the last three evaluations: where memorization has set in
-# the first quarter of training, while the clean labels are being learned
-learning = np.array(eval_steps) <= cfg.robust_steps // 4
-glued = dict(
-    noise_pct=100 * cfg.noise, mom_groups=groups, control_factor=cfg.control_lr_factor,
-    robust_steps=cfg.robust_steps,
-    noisy_plain=plain["noisy_fit"][late].mean(), noisy_mom=mom["noisy_fit"][late].mean(),
-    noisy_control=control["noisy_fit"][late].mean(),
-    test_plain=plain["test_acc"][late].mean(), test_mom=mom["test_acc"][late].mean(),
-    test_control=control["test_acc"][late].mean(),
-    best_test_plain=plain["test_acc"].mean(1).max(),
-    control_vs_mom=("above" if control["test_acc"][late].mean()
-                    > mom["test_acc"][late].mean() else "below"),
-    clean_speed_gap=np.abs(mom["clean_fit"][learning].mean(1)
-                           - control["clean_fit"][learning].mean(1)).max(),
-)
-ch.glue(**glued)
+ch.figure("fig-ch17-robust")
 
 # %% [markdown]
-# After {glue:text}`robust_steps` steps (mean of the last three evaluations), plain SGD has
+# ```{glue:figure} fig-ch17-robust
+# :name: fig-ch17-robust
+#
+# Training with half of the labels flipped (mean over draws; bands: lowest to highest draw).
+# Left: fraction of correctly labelled training examples fitted, which sets the speed match.
+# Middle: fraction of flipped examples whose wrong label the network has memorized. Right: test
+# accuracy. Plain SGD, median-of-means SGD with the same step, and the speed-matched control
+# (plain SGD with the step factor whose clean-fit curve is closest to the robust run's).
+# ```
+
+# %%
+glued = dict(
+    noise_pct=100 * cfg.noise, mom_groups=groups, robust_steps=cfg.robust_steps,
+    control_factors=", ".join(str(f) for f in factors), matched_f=matched_f,
+    clean_levels=", ".join(f"{q:.1f}" for q in clean_levels),
+    speed_gap_mean=clean_gap(matched_f).mean(), speed_gap_max=clean_gap(matched_f).max(),
+    eq_fit_mom=memorized_at_equal_fit(plain, mom),
+    eq_fit_matched=memorized_at_equal_fit(plain, matched),
+    noisy_plain=late_of["plain"]["noisy_fit"], noisy_mom=late_of["mom"]["noisy_fit"],
+    noisy_matched=late_of["matched"]["noisy_fit"],
+    clean_plain=late_of["plain"]["clean_fit"], clean_mom=late_of["mom"]["clean_fit"],
+    clean_matched=late_of["matched"]["clean_fit"],
+    test_plain=late_of["plain"]["test_acc"], test_mom=late_of["mom"]["test_acc"],
+    test_matched=late_of["matched"]["test_acc"],
+    best_test_plain=plain["test_acc"].mean(1).max(),
+    noisy_at_90=np.nanmean(at_clean_fit(plain, 0.9)),
+    noisy_by_factor=", ".join(f"{arms[f]['noisy_fit'][tail].mean():.2f}"
+                              for f in factors),
+)
+avoided_noisy = 1 - late_of["mom"]["noisy_fit"] / late_of["matched"]["noisy_fit"]
+avoided_clean = 1 - late_of["mom"]["clean_fit"] / late_of["matched"]["clean_fit"]
+ch.glue(**glued, avoided_noisy=avoided_noisy, avoided_clean=avoided_clean)
+
+# %% [markdown]
+# Along the clean-fit axis the robust step buys nothing: at equal clean fit
+# ({glue:text}`clean_levels` of the clean examples fitted) plain SGD has memorized
+# {glue:text}`eq_fit_mom:.3f` more of the wrong labels than median-of-means SGD, on average, and
+# {glue:text}`eq_fit_matched:.3f` more than its slower plain copy. Neither has memorized much by
+# then (plain SGD: {glue:text}`noisy_at_90:.3f` of the wrong labels when it first fits 90 % of the
+# clean ones): memorization starts once the clean fit levels off (plain SGD's ends at
+# {glue:text}`clean_plain:.2f`), and from there the clean-fit axis no longer moves.
+#
+# After {glue:text}`robust_steps` steps (mean of the last five evaluations), plain SGD has
 # memorized {glue:text}`noisy_plain:.2f` of the wrong labels and its test accuracy has fallen to
 # {glue:text}`test_plain:.2f` from a best of {glue:text}`best_test_plain:.2f`. With the same step,
-# median-of-means SGD has memorized only {glue:text}`noisy_mom:.2f` and keeps
-# {glue:text}`test_mom:.2f`: the paper's claim, at our scale.
-#
-# The control tells the rest. It fits the clean examples at the robust run's pace (their
-# clean-fit curves differ by at most {glue:text}`clean_speed_gap:.2f` over the first quarter of
-# training, while they are being learned) yet memorizes {glue:text}`noisy_control:.2f` of the
-# wrong labels, more than the robust run: the median of means is *selective*, it slows
-# memorization more than it slows learning. Its test accuracy, though, ends at
-# {glue:text}`test_control:.2f`, {glue:text}`control_vs_mom` the robust run's. At book scale
-# the robust step does not beat the slower plain run: it also damps the weaker directions of
-# correctly labelled but unusual examples (its clean-label fit sags as training goes on), and at
-# this scale that costs about as much test accuracy as the lower memorization saves.
+# median-of-means SGD has memorized {glue:text}`noisy_mom:.2f` and keeps {glue:text}`test_mom:.2f`.
+# The speed-matched control (step × {glue:text}`matched_f`; its clean-fit curve differs from the
+# robust run's by {glue:text}`speed_gap_mean:.3f` on average and at most
+# {glue:text}`speed_gap_max:.3f` over the first quarter of training) memorizes
+# {glue:text}`noisy_matched:.2f` and ends at {glue:text}`test_matched:.2f`. Relative to it, the
+# robust run avoids a fraction {glue:text}`avoided_noisy:.2f` of the memorization and gives up a
+# fraction {glue:text}`avoided_clean:.2f` of the clean fit ({glue:text}`clean_mom:.2f` against
+# {glue:text}`clean_matched:.2f`).
 #
 # ## Claim checks
 #
-# All quantities are means over the {glue:text}`n_draws` runs; "late" means the mean of the last
-# three evaluations of the noisy-label runs.
+# All quantities are means over the {glue:text}`n_draws` draws. "Learning phase" is steps 1 to
+# {glue:text}`fitted_at`, until the real-label networks fit 90 % of their labels; "late" is the
+# last two snapshots of the sweep, or the last five evaluations of the noisy-label runs. Each
+# claim's control is the same statistic where the paper's mechanism is absent: random labels,
+# the real-label run (the same examples, labels intact), or plain SGD that is only slower. The
+# thresholds were set on seeds 0 to 2 and confirmed on seeds 21 to 23.
 
 # %%
 ch.check(
-    "coherence_real_far_above_random_while_loss_falls",
-    "over the first 100 steps, while the real-label loss falls, the mean coherence with "
-    "real labels is over 5x that with random labels",
-    coh_real[early].mean() / coh_rand[early].mean(), ">", 5,
+    "coherence_real_above_random_while_loss_falls",
+    "over the learning phase, a step on one example helps more than two others of the "
+    "sample with real labels (m alpha > 2; the paper: random labels help only one or "
+    "two)",
+    coh_window[real].mean(), ">", 2.0,
+    control=coh_window[rand].mean(), control_is="random labels (100 % flipped)",
 )
 ch.check(
-    "random_peak_below_real_peak",
-    "over the whole run, the peak coherence with random labels (reached while "
-    "memorizing) stays under half the peak with real labels",
-    peak_real / peak_rand, ">", 2,
+    "clean_examples_feel_the_coherence",
+    "over the learning phase the clean examples feel more coherence than the mislabelled "
+    "ones (gap of felt coherence > 0.5, mean over the intermediate noise levels)",
+    felt_gap.mean(), ">", 0.5,
+    control=felt_gap_same.mean(),
+    control_is="the same examples with their labels intact (real-label run)",
+)
+ch.check(
+    "clean_labels_fitted_before_wrong_ones",
+    "at every intermediate noise level the fraction of clean examples fitted exceeds "
+    "that of mislabelled ones by over 0.2 at its widest (smallest level)",
+    fit_gap.min(), ">", 0.2,
+    control=fit_gap_same.max(),
+    control_is="the same examples with their labels intact (real-label run)",
+)
+ch.check(
+    "random_label_coherence_rises_when_memorizing",
+    "with random labels the late coherence is over 1.25x its learning-phase value "
+    "(memorizing builds coherence)",
+    rise[rand].mean(), ">", 1.25,
+    control=rise[real].mean(), control_is="real labels (fitted, not memorized)",
+    known_miss="the smoke run is too short for random labels to be memorized"
+    if scale == "smoke" else None,
+)
+ch.check(
+    "robust_mean_memorizes_less_at_equal_clean_fit",
+    "at equal clean fit (0.5 to 0.9), plain SGD has memorized over 0.05 more wrong "
+    "labels than median-of-means SGD",
+    memorized_at_equal_fit(plain, mom), ">", 0.05,
+    control=memorized_at_equal_fit(plain, matched),
+    control_is="a plain run that is only slower (the matched control)",
+    known_miss="memorization starts only once the clean fit has levelled off, so at "
+    "equal clean fit neither step has memorized much",
+)
+ch.check(
+    "robust_mean_memorizes_less_than_its_speed_match",
+    "late in training, median-of-means SGD avoids over 0.2 of the wrong labels that its "
+    "speed-matched plain run memorizes (1 - noisy fit ratio)",
+    avoided_noisy, ">", 0.2,
+    control=avoided_clean,
+    control_is="the same ratio for the clean labels (strong directions, nothing to "
+    "avoid)",
+    known_miss="matched on a fine grid of step factors, the plain run memorizes nearly "
+    "as little as the robust one: most of the robust step's effect is its speed",
+)
+ch.check(
+    "robust_mean_generalizes_better_than_its_speed_match",
+    "late in training, median-of-means SGD has a higher test accuracy than its "
+    "speed-matched plain run",
+    late_of["mom"]["test_acc"] - late_of["matched"]["test_acc"], ">", 0.0,
+    control=late_of["plain"]["test_acc"] - late_of["matched"]["test_acc"],
+    control_is="plain SGD with the full step (faster, memorizes more)",
+    known_miss="at this scale the robust step also damps hard clean examples, and a "
+    "plain run of the same clean-learning speed generalizes as well",
+)
+ch.check(
+    "real_labels_loss_falls_in_the_window",
+    "over the learning phase the real-label training loss falls below half its start",
+    loss[steps_c == fitted_at, real].mean() / loss[0, real].mean(), "<", 0.5,
+    kind="setup",
 )
 ch.check(
     "random_labels_start_orthogonal",
-    "with random labels the coherence over the first 100 steps is that of "
-    "near-orthogonal gradients (m alpha within [0.5, 2])",
-    coh_rand[early].mean(), "between", (0.5, 2.0),
+    "at initialisation the random-label gradients are near orthogonal (m alpha in "
+    "[0.5, 2])",
+    coh[0, rand].mean(), "between", (0.5, 2.0), kind="setup",
 )
 ch.check(
-    "real_coherence_fades_once_fit",
-    "with real labels the coherence at the end of training is under a quarter of its "
-    "peak",
-    coh_real[-1] / peak_real, "<", 0.25,
+    "control_speed_matched",
+    "the matched control's clean-fit curve is within 0.03 of the robust run's on average "
+    "over the first quarter of training",
+    clean_gap(matched_f).mean(), "<", 0.03, kind="setup",
+    known_miss="one draw of a short run is too noisy to match closely"
+    if scale == "smoke" else None,
 )
 ch.check(
-    "robust_mean_memorizes_less",
-    "median-of-means SGD memorizes at least 0.3 fewer of the wrong labels (late "
-    "fraction) than plain SGD with the same step",
-    plain["noisy_fit"][late].mean() - mom["noisy_fit"][late].mean(), ">", 0.3,
-)
-ch.check(
-    "robust_mean_generalizes_better",
-    "median-of-means SGD ends with a test accuracy at least 0.05 above plain SGD with "
-    "the same step",
-    mom["test_acc"][late].mean() - plain["test_acc"][late].mean(), ">", 0.05,
-)
-ch.check(
-    "robust_mean_is_selective",
-    "median-of-means SGD memorizes fewer wrong labels than the speed-matched control "
-    "(plain SGD with a smaller step)",
-    control["noisy_fit"][late].mean() - mom["noisy_fit"][late].mean(), ">", 0.0,
-)
-ch.check(
-    "robust_mean_beats_speed_matched_control",
-    "median-of-means SGD ends with a higher test accuracy than the speed-matched control",
-    mom["test_acc"][late].mean() - control["test_acc"][late].mean(), ">", 0.0,
-    known_miss="at this scale the robust step also slows the fit of hard clean examples, "
-    "and a plain run with a smaller step generalizes as well",
+    "plain_sgd_memorizes",
+    "plain SGD memorizes over a third of the wrong labels late in training (the regime "
+    "in which robust averaging should help; not reached in the short smoke run)",
+    late_of["plain"]["noisy_fit"], ">", 1 / 3, kind="setup",
+    known_miss="the smoke run is too short to memorize" if scale == "smoke" else None,
 )
 
 # %%
@@ -400,35 +626,49 @@ ch.report()
 # | | paper | here |
 # |---|---|---|
 # | coherence setting | ResNet-50 on ImageNet, $m$ = 50,000 examples | MLP ({glue:text}`n_params` weights) on {glue:text}`n_train` digits, $m$ = {glue:text}`coherence_m` |
-# | real labels | $m\alpha$ peaks near 40 early, about 20 while the loss falls, back near 1 at the end | peak {glue:text}`peak_real:.1f`, back to {glue:text}`final_real:.2f` |
-# | random labels | stays below about 5 | about {glue:text}`early_rand:.2f` early, peak {glue:text}`peak_rand:.1f` late; real/random peak ratio {glue:text}`peak_ratio:.1f` |
-# | robust averaging | winsorized SGD (MNIST) and median of 3 group means (ImageNet models) greatly reduce memorization of noisy labels | median of {glue:text}`mom_groups` group means: wrong labels memorized {glue:text}`noisy_mom:.2f` vs {glue:text}`noisy_plain:.2f`, test {glue:text}`test_mom:.2f` vs {glue:text}`test_plain:.2f` |
-# | against a slower plain run | not reported (as far as we could read) | fewer wrong labels memorized ({glue:text}`noisy_mom:.2f` vs {glue:text}`noisy_control:.2f`), but no better test accuracy ({glue:text}`test_mom:.2f` vs {glue:text}`test_control:.2f`): **not reproduced** |
+# | real labels | $m\alpha$ peaks near 40 early, about 20 while the loss falls, back near 1 at the end | {glue:text}`coh_real:.2f` over the learning phase, peak {glue:text}`peak_real:.1f`, {glue:text}`final_real:.2f` at the end |
+# | random labels | peak usually below 5: "one example helps only one or two others" | {glue:text}`coh_rand:.2f` over the learning phase, rising to {glue:text}`late_rand:.2f` late, while memorizing |
+# | label-noise sweep | not in this paper (the Coherent Gradients paper sweeps noise on MNIST) | learning-phase coherence {glue:text}`coh_levels` at {glue:text}`noise_list`; clean examples feel {glue:text}`felt_clean`, mislabelled ones {glue:text}`felt_noisy` |
+# | robust averaging | winsorized SGD (MNIST) and median of 3 group means (ImageNet models) greatly reduce memorization of noisy labels | median of {glue:text}`mom_groups` group means, same step: wrong labels memorized {glue:text}`noisy_mom:.2f` vs {glue:text}`noisy_plain:.2f`, test {glue:text}`test_mom:.2f` vs {glue:text}`test_plain:.2f` |
+# | against speed | not reported (as far as we could read) | at equal clean fit no difference ({glue:text}`eq_fit_mom:.3f`); against the speed-matched plain run, {glue:text}`avoided_noisy:.2f` of its memorization avoided, test {glue:text}`test_mom:.2f` vs {glue:text}`test_matched:.2f`: **not reproduced** |
 #
 # What differs: the absolute coherence grows with the sample size $m$ for coherent gradients, so
-# our peak (hundreds of examples) cannot be compared with the paper's (50,000); we compare real
-# against random labels. The paper's robust-averaging results come from its companion papers
-# {cite:p}`chatterjee2020coherent,zielinski2020weak` (winsorized gradient descent on MNIST, median of three group means on ImageNet models); we could
-# read their method descriptions but not their tables, so the group count, the 50 % noise level, the
-# step size and the training length here are our own choices. Our median of means uses
-# {glue:text}`mom_groups` groups of a mini-batch where the companion paper's M3 uses three; with
-# fewer, larger groups (we tried four groups of eight) the effect is weaker at our batch size. Winsorized SGD needs every per-example
-# gradient at every step and coordinate-wise order statistics, which costs too much for this
-# page's budget: `pergrad.winsorized_mean` is tested and the `paper` preset adds a winsorized run.
-# The paper also argues from algorithmic stability; we did not test that part. The speed-matched
-# control is our addition: it shows that at this scale the robust step's advantage in test accuracy
-# over plain SGD comes mostly from fitting more slowly, even though it is genuinely selective about
-# what it fits.
+# our values (a sample of hundreds) cannot be compared with the paper's (50,000); we compare real
+# against random labels and along the sweep of label noise. The learning phase is read off the
+# run (until the real-label networks fit 90 % of their labels), not set by hand, and excludes
+# step 0. The paper's robust-averaging results come from its companion papers
+# {cite:p}`chatterjee2020coherent,zielinski2020weak` (winsorized gradient descent on MNIST,
+# median of three group means on ImageNet models); we could read their method descriptions but
+# not their tables, so the group count, the noise level, the step size and the training length
+# here are our own choices. Our median of means uses {glue:text}`mom_groups` groups of a
+# mini-batch where the companion paper's M3 uses three. Winsorized SGD needs every per-example
+# gradient at every step, which costs too much for this page's budget: `pergrad.winsorized_mean`
+# is tested and the `paper` preset adds a winsorized run.
+#
+# The comparison at equal clean fit, which the referee asked for, cannot tell at this scale:
+# the networks memorize only after the clean fit has levelled off, so along the clean-fit axis
+# every run has memorized almost nothing (we keep it as a declared miss, not as evidence either
+# way). The speed-matched control, its match checked, is the comparison that can tell, and it
+# matters how finely it is matched. The step factor is picked from {glue:text}`control_factors`;
+# against the closest one the robust step avoids a fraction {glue:text}`avoided_noisy:.2f` of
+# the memorization (and fits a fraction {glue:text}`avoided_clean:.2f` fewer of the clean
+# labels), and ends with a test accuracy of {glue:text}`test_mom:.2f` against
+# {glue:text}`test_matched:.2f`. But the late memorization of the plain runs changes steeply with
+# the factor ({glue:text}`noisy_by_factor` for the factors above), so the avoided fraction
+# depends on where the closest match on the grid falls; we do not count it as evidence (the
+# claim check is declared not reproduced, and shows as fragile on seeds where it passes). At
+# this scale, then, what median-of-means SGD gains over plain SGD with the same step is mostly
+# that it is slower, and both robust-averaging claims are recorded as not reproduced. The paper
+# also argues from algorithmic stability; we did not test that part.
 #
 # ## Try it
 #
 # - Set `scale = "paper"`: wider networks (256 units), coherence on all 1297 training images,
-#   longer training and a winsorized run ($c$ = 4 of 32). The real-label peak grows with $m$ (in
-#   a trial with all 1297 images and 128 units it was about 25), while the random-label values
-#   stay near 1 until memorization starts.
-# - Change `mom_groups` in the `book` preset to 4 (groups of 8) or 16 (pairs): fewer, larger
-#   groups make the median of means closer to plain SGD; more, smaller groups memorize less but
-#   learn the clean examples more slowly too.
+#   longer training and a winsorized run ($c$ = 4 of 32). Does the real-label coherence grow
+#   with $m$ while the random-label value stays near 1 until memorization starts?
+# - Change `mom_groups` in the `book` preset to 4 (groups of 8) or 16 (pairs). With fewer,
+#   larger groups the median of means is closer to the plain mean: which speed-matched factor
+#   would you expect, and does the robust run then still avoid part of the memorization?
 #
 # **Related chapters.**
 # - {doc}`16_memorization_long_tail`: memorization that helps: the long tail of rare subpopulations.

@@ -10,7 +10,7 @@ tensor computation per step instead of a Python loop over models.
 - :func:`per_example_grads`: the gradient of each example's loss, ``torch.func.vmap`` over
   ``torch.func.grad``, for every stacked model at once;
 - :func:`coherence`: how aligned a sample of per-example gradients is (Chatterjee & Zielinski's
-  ``alpha`` over its value for orthogonal gradients);
+  ``alpha`` over its value for orthogonal gradients); :func:`felt_coherence` splits it by example;
 - :func:`winsorized_mean`, :func:`median_of_means`: robust coordinate-wise averages of gradients;
 - :func:`train_stacked`: mini-batch SGD of stacked models, each on its own labels (and optionally
   its own subset of the training set), with a plain or a robust average of per-example gradients.
@@ -155,6 +155,37 @@ def coherence_of_sample(base: Any, params: Params, X: Any, y: Any, chunk: int = 
     return (total / m).pow(2).sum(dim=-1) / (sq / m) * m
 
 
+def felt_coherence(base: Any, params: Params, X: Any, y: Any, chunk: int = 256) -> Any:
+    """The coherence each example of a sample *feels*: ``h_i = m * g_i . g_bar / mean_j |g_j|^2``.
+
+    ``X (m, d)`` (shared) and ``y (M, m)``; returns ``(M, m)``. A step along the sample's mean
+    gradient ``g_bar`` lowers example ``i``'s loss by about ``lr * g_i . g_bar``; ``h_i`` is that
+    gain over the average gain of a step on an example's own gradient, times ``m``. Its mean over
+    the sample is :func:`coherence_of_sample` exactly, so averaging ``h`` over a subset (the clean
+    or the mislabelled examples, say) splits the sample's coherence into the parts felt by each
+    subset. Two passes in chunks of examples (one when ``m <= chunk``). Chapter 17.
+    """
+    import torch
+
+    X, y = torch.as_tensor(X), torch.as_tensor(y)
+    m = X.shape[0]
+
+    def chunks():
+        for start in range(0, m, chunk):
+            part = per_example_grads(base, params, X[start : start + chunk], y[:, start : start + chunk])
+            yield flatten_grads(part, 2)
+
+    kept = list(chunks()) if m <= chunk else None
+    total, sq = None, None
+    for G in kept if kept is not None else chunks():
+        part, part_sq = G.sum(dim=1), G.pow(2).sum(dim=(1, 2))
+        total = part if total is None else total + part
+        sq = part_sq if sq is None else sq + part_sq
+    assert total is not None and sq is not None
+    dots = [(G * total[:, None]).sum(dim=-1) for G in (kept if kept is not None else chunks())]
+    return m * torch.cat(dots, dim=1) / sq[:, None]
+
+
 def winsorized_mean(G: Any, c: int, dim: int = 0) -> Any:
     """Coordinate-wise winsorized mean along ``dim``: in every coordinate the ``c`` smallest values
     are raised to the ``(c+1)``-th smallest and the ``c`` largest lowered to the ``(c+1)``-th
@@ -231,6 +262,11 @@ def median_of_means(G: Any, groups: int, dim: int = 0) -> Any:
     return 0.5 * (ordered[mid - 1] + ordered[mid])
 
 
+def _per_model(lr: Any, v: Any) -> Any:
+    """A scalar step size as is; one step size per model ``(M,)`` shaped to broadcast over ``v``."""
+    return lr if lr.dim() == 0 else lr.reshape(-1, *([1] * (v.dim() - 1)))
+
+
 def train_stacked(
     base: Any,
     params: Params,
@@ -238,7 +274,7 @@ def train_stacked(
     Y: ArrayLike,
     *,
     steps: int,
-    lr: float,
+    lr: float | Sequence[float],
     batch_size: int,
     momentum: float = 0.0,
     seed: int = 0,
@@ -255,6 +291,8 @@ def train_stacked(
     ----------
     params: stacked parameters ``(M, *shape)`` (not modified; the trained ones are returned).
     X: ``(n, d)`` inputs shared by all models; Y: ``(M, n)`` labels, one row per model.
+    lr: the step size, one for all models or a sequence of ``M``, one per model (e.g. a sweep of
+        step sizes trained as one stack).
     batch_size: examples per step and model, drawn uniformly with replacement (from ``subsets[m]``
         when given: a list of ``M`` index arrays, possibly of different sizes).
     momentum: heavy-ball momentum of the update direction (as ``torch.optim.SGD``, no dampening).
@@ -288,6 +326,11 @@ def train_stacked(
         pad = torch.zeros(M, int(sizes.max()), dtype=torch.int64)
         for m, s in enumerate(subsets):
             pad[m, : len(s)] = torch.as_tensor(np.asarray(s), dtype=torch.int64)
+    lr_t = torch.as_tensor(lr, dtype=torch.float32)
+    if lr_t.dim() == 1 and lr_t.shape[0] != M:
+        raise ValueError("give one step size, or one per stacked model")
+    if lr_t.dim() > 1:
+        raise ValueError("lr must be a number or a sequence of M numbers")
     gen = torch.Generator().manual_seed(seed)
     rows = torch.arange(M)[:, None]
     at = set(int(s) for s in every)
@@ -317,5 +360,5 @@ def train_stacked(
         with torch.no_grad():
             for k in params:
                 velocity[k] = momentum * velocity[k] + directions[k] if t else directions[k]
-            params = {k: (v - lr * velocity[k]).detach() for k, v in params.items()}
+            params = {k: (v - _per_model(lr_t, v) * velocity[k]).detach() for k, v in params.items()}
     return params

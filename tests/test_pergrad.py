@@ -190,3 +190,29 @@ def test_median_of_means_training_with_one_group_is_plain_sgd():
     )
     for name in plain:
         torch.testing.assert_close(mom[name], plain[name], rtol=1e-5, atol=1e-6)
+
+
+def test_felt_coherence_averages_to_the_coherence_and_splits_by_example():
+    _, base, params = stacked()
+    X, Y = data(n=11)
+    felt = pergrad.felt_coherence(base, params, X, Y)
+    assert felt.shape == (2, 11)
+    torch.testing.assert_close(felt.mean(dim=1), pergrad.coherence_of_sample(base, params, X, Y))
+    chunked = pergrad.felt_coherence(base, params, X, Y, chunk=4)
+    torch.testing.assert_close(chunked, felt, rtol=1e-5, atol=1e-6)
+    G = pergrad.flatten_grads(pergrad.per_example_grads(base, params, X, Y), 2)
+    expected = 11 * (G @ G.mean(dim=1)[..., None])[..., 0] / G.pow(2).sum(-1).mean(-1)[:, None]
+    torch.testing.assert_close(felt, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_train_stacked_with_one_step_size_per_model_equals_separate_runs():
+    _, base, params = stacked(m=2)
+    X, Y = data(n=20)
+    kw = dict(steps=10, batch_size=4, seed=3)
+    both = pergrad.train_stacked(base, params, X, Y, lr=[0.3, 0.05], **kw)
+    for k, lr in ((0, 0.3), (1, 0.05)):
+        alone = pergrad.train_stacked(base, params, X, Y, lr=lr, **kw)
+        for name in both:
+            torch.testing.assert_close(both[name][k], alone[name][k], rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError):
+        pergrad.train_stacked(base, params, X, Y, lr=[0.1, 0.2, 0.3], **kw)
