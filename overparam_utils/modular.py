@@ -11,11 +11,15 @@ as two tables ``W_a, W_b`` of shape ``(p, width)`` and never build the inputs.
 
 :func:`train_two_layer` trains ``B`` such networks at once (different training sets, weight decays,
 initialisations), stacked along a leading batch axis, with Adam and decoupled weight decay
-(the update of ``torch.optim.AdamW``, with one decay per model). Because the loss is a sum of the
-models' losses and Adam acts element by element, each model follows exactly the path it would
-follow alone (tested). Every ``eval_every`` steps it records train and test accuracy and the
+(the update of ``torch.optim.AdamW``, with one decay per model), or with plain gradient descent.
+Because the loss is a sum of the models' losses and Adam acts element by element, each model
+follows exactly the path it would follow alone (tested). A step touches only each model's training
+pairs (padded to a common count); a model can stop once its test accuracy passes a level, and then
+leaves the batch. Every ``eval_every`` steps it records train and test accuracy and the
 measures of the three stages of grokking: how far each layer moved from its initialisation, and how
-concentrated each hidden unit is on one Fourier frequency (:func:`fourier_power`).
+concentrated each hidden unit is on one Fourier frequency (:func:`fourier_power`). :func:`linear_cka`
+compares a hidden representation with the initial one (how much it changed, whatever the optimizer's
+step sizes).
 """
 
 from __future__ import annotations
@@ -94,6 +98,21 @@ def hidden_features(W: ArrayLike) -> NDArray[np.float64]:
     W = np.asarray(W, dtype=np.float64)
     p, width = W.shape[1:]
     return ((W[0][:, None, :] + W[1][None, :, :]) ** 2).reshape(p * p, width)
+
+
+def linear_cka(H1: ArrayLike, H2: ArrayLike) -> float:
+    """Linear centred kernel alignment of two representations ``(n, d1)`` and ``(n, d2)`` of the
+    same ``n`` inputs: ``||H1c^T H2c||_F^2 / (||H1c^T H1c||_F ||H2c^T H2c||_F)`` with column-centred
+    ``H1c, H2c``. 1 when one is a rotation and rescaling of the other, near 0 for unrelated ones; it
+    does not change when units are permuted or the whole layer is rescaled, so it measures how much
+    the representation changed, not how far the weights moved. Chapter 13 compares the hidden layer
+    with its initialisation."""
+    A = np.asarray(H1, dtype=np.float64)
+    B = np.asarray(H2, dtype=np.float64)
+    A = A - A.mean(axis=0)
+    B = B - B.mean(axis=0)
+    cross = np.linalg.norm(A.T @ B) ** 2
+    return float(cross / (np.linalg.norm(A.T @ A) * np.linalg.norm(B.T @ B)))
 
 
 def ridge_readout_accuracy(W: ArrayLike, train_mask: ArrayLike, ridge: float = 1e-6) -> tuple[float, float]:
@@ -205,6 +224,15 @@ def loss_and_gradients(W, V, target, weights):
     return out, per_pair, grad_W, grad_V
 
 
+def _adam_step(param, grad, m, v, t, lr, betas, eps=1e-8):
+    """One step of torch's Adam on ``param`` in place (``m, v`` its moments, ``t`` the step count)."""
+    b1, b2 = betas
+    m.mul_(b1).add_(grad, alpha=1 - b1)
+    v.mul_(b2).addcmul_(grad, grad, value=1 - b2)
+    denom = (v.sqrt() / np.sqrt(1 - b2**t)).add_(eps)
+    param.addcdiv_(m, denom, value=-lr / (1 - b1**t))
+
+
 def train_two_layer(
     train_mask: ArrayLike,
     weight_decay: ArrayLike,
@@ -214,9 +242,11 @@ def train_two_layer(
     steps: int,
     init_seeds: Sequence[int],
     betas: tuple[float, float] = (0.9, 0.98),
+    optimizer: str = "adam",
     eval_every: int = 50,
     eval_steps: Sequence[int] = (),
     snapshot_steps: Sequence[int] = (),
+    stop_at: float | None = None,
     desc: str | None = None,
 ) -> TrainingRecord:
     """Train ``B`` two-layer quadratic networks on modular addition, full batch, as one computation.
@@ -226,81 +256,137 @@ def train_two_layer(
     train_mask: ``(B, p*p)`` booleans (:func:`random_splits`): each model's training pairs; the rest
         are its test pairs.
     weight_decay: a float or ``(B,)`` values: decoupled weight decay of each model (AdamW's rule
-        ``w <- w - lr * wd * w`` before each Adam step, on both layers).
-    width, lr, steps, betas: hidden units, Adam step size, number of full-batch steps, Adam's betas.
+        ``w <- w - lr * wd * w`` before each step, on both layers).
+    width, lr, steps, betas: hidden units, step size, number of full-batch steps, Adam's betas.
+    optimizer: ``"adam"`` (torch's Adam update, with the decoupled decay: ``AdamW``) or ``"gd"``
+        (plain gradient descent, ``w <- w - lr * grad`` after the decay).
     init_seeds: ``B`` seeds for the initial weights (:func:`init_two_layer`).
     eval_every: record accuracies and stage measures every this many steps (and at the end).
     eval_steps: further steps at which to record (e.g. every early step, to time memorization).
     snapshot_steps: steps at which to keep the weights (they are recorded as well).
+    stop_at: if given, a model whose test accuracy reaches it at a recorded step stops training
+        there (it leaves the batch, which saves time); its later records repeat its last ones.
 
-    The loss of a model is the mean over its training pairs of ``||V h - (onehot(c) - 1/p)||**2``.
-    Returns a :class:`TrainingRecord`. Float32 on CPU: about 1 ms per step for 20 models at
-    ``p = 23``, ``width = 128``.
+    The loss of a model is the mean over its training pairs of ``||V h - (onehot(c) - 1/p)||**2``;
+    the steps only touch the training pairs, the records evaluate all pairs. Returns a
+    :class:`TrainingRecord`.
     """
     import torch
 
+    if optimizer not in ("adam", "gd"):
+        raise ValueError(f"optimizer={optimizer!r}: use 'adam' or 'gd'")
     mask_np = np.asarray(train_mask, dtype=bool)
     B, n_pairs = mask_np.shape
     p = int(round(np.sqrt(n_pairs)))
     if p * p != n_pairs:
         raise ValueError(f"train_mask has {n_pairs} columns, not a square p*p")
-    wd = torch.as_tensor(np.broadcast_to(np.asarray(weight_decay, dtype=np.float32), (B,)).copy())
-    c = torch.as_tensor(addition_table(p)[2])
-    target = torch.nn.functional.one_hot(c, p).float() - 1.0 / p  # (n, p)
-    mask = torch.as_tensor(mask_np, dtype=torch.float32)  # (B, n)
-    n_train = mask.sum(dim=1)
-    test = 1.0 - mask
+    wd_all = torch.as_tensor(np.broadcast_to(np.asarray(weight_decay, dtype=np.float32), (B,)).copy())
+    a_np, b_np, c_np = addition_table(p)
+    c = torch.as_tensor(c_np)
+    # the training pairs of each model, padded to a common length with weight 0
+    counts = mask_np.sum(axis=1)
+    n_max = int(counts.max())
+    idx = np.zeros((B, n_max), dtype=np.int64)
+    w_np = np.zeros((B, n_max), dtype=np.float32)
+    for i in range(B):
+        rows = np.flatnonzero(mask_np[i])
+        idx[i, : len(rows)] = rows
+        w_np[i, : len(rows)] = 1.0 / max(len(rows), 1)
+    a_tr = torch.as_tensor(a_np[idx])
+    b_tr = torch.as_tensor(b_np[idx])
+    target_tr = torch.nn.functional.one_hot(torch.as_tensor(c_np[idx]), p).float() - 1.0 / p
+    weights_all = torch.as_tensor(w_np)
+    mask_all = torch.as_tensor(mask_np, dtype=torch.float32)
     W0_np, V0_np = init_two_layer(B, p, width, init_seeds)
-    W0 = torch.as_tensor(W0_np, dtype=torch.float32)
-    V0 = torch.as_tensor(V0_np, dtype=torch.float32)
-    W = W0.clone().requires_grad_(True)
-    V = V0.clone().requires_grad_(True)
-    opt = torch.optim.Adam([W, V], lr=lr, betas=betas)
+    W0_all = torch.as_tensor(W0_np, dtype=torch.float32)
+    V0_all = torch.as_tensor(V0_np, dtype=torch.float32)
+    W0_norm = W0_all.flatten(1).norm(dim=1)
+    V0_norm = V0_all.flatten(1).norm(dim=1)
+    W, V = W0_all.clone(), V0_all.clone()
+    moments = [torch.zeros_like(W), torch.zeros_like(W), torch.zeros_like(V), torch.zeros_like(V)]
+    active = np.arange(B)  # the models still training; W, V, moments hold their rows only
+    W_last, V_last = W0_np.astype(np.float32), V0_np.astype(np.float32)
     keep = set(int(s) for s in snapshot_steps)
-    extra = keep | set(int(s) for s in eval_steps)
-    rows: dict[str, list] = {k: [] for k in ("steps", "train_acc", "test_acc", "train_loss", "w_move", "v_move")}
-    conc: list[np.ndarray] = []
+    record_at = sorted(set(range(0, steps + 1, eval_every)) | {steps} | keep | set(int(s) for s in eval_steps))
+    record_at = [s for s in record_at if 0 <= s <= steps]
+    T = len(record_at)
+    names = ("train_acc", "test_acc", "train_loss", "w_move", "v_move", "concentration")
+    table = {k: np.full((T, B), np.nan) for k in names}
     snapshots: dict[int, dict[str, np.ndarray]] = {}
-    W0_norm = W0.flatten(1).norm(dim=1)
-    V0_norm = V0.flatten(1).norm(dim=1)
 
-    def record(step: int, out: torch.Tensor, per_pair: torch.Tensor) -> None:
-        with torch.no_grad():
-            correct = (out.argmax(dim=-1) == c).float()
-            rows["steps"].append(step)
-            rows["train_acc"].append(((correct * mask).sum(1) / n_train).numpy())
-            rows["test_acc"].append(((correct * test).sum(1) / test.sum(1).clamp(min=1)).numpy())
-            rows["train_loss"].append(((per_pair * mask).sum(1) / n_train).numpy())
-            rows["w_move"].append(((W - W0).flatten(1).norm(dim=1) / W0_norm).numpy())
-            rows["v_move"].append(((V - V0).flatten(1).norm(dim=1) / V0_norm).numpy())
-            Wn = W.detach().numpy()
-            conc.append(fourier_concentration(Wn[:, 0], Wn[:, 1]).mean(axis=-1))
-            if step in keep:
-                snapshots[step] = {"W": Wn.astype(np.float64), "V": V.detach().numpy().astype(np.float64)}
+    def record(row: int, step: int) -> np.ndarray:
+        """Fill row ``row`` for the active models; return the active models' test accuracy."""
+        sel = torch.as_tensor(active)
+        m = mask_all[sel]
+        out = forward(W, V)
+        correct = (out.argmax(dim=-1) == c).float()
+        loss = (out - (torch.nn.functional.one_hot(c, p).float() - 1.0 / p)).square().sum(-1)
+        n_tr = m.sum(1)
+        test = 1.0 - m
+        test_acc = ((correct * test).sum(1) / test.sum(1).clamp(min=1)).numpy()
+        table["train_acc"][row, active] = ((correct * m).sum(1) / n_tr).numpy()
+        table["test_acc"][row, active] = test_acc
+        table["train_loss"][row, active] = ((loss * m).sum(1) / n_tr).numpy()
+        table["w_move"][row, active] = ((W - W0_all[sel]).flatten(1).norm(dim=1) / W0_norm[sel]).numpy()
+        table["v_move"][row, active] = ((V - V0_all[sel]).flatten(1).norm(dim=1) / V0_norm[sel]).numpy()
+        Wn = W.numpy()
+        table["concentration"][row, active] = fourier_concentration(Wn[:, 0], Wn[:, 1]).mean(axis=-1)
+        W_last[active], V_last[active] = Wn, V.numpy()
+        if step in keep:
+            snapshots[step] = {"W": W_last.astype(np.float64), "V": V_last.astype(np.float64)}
+        return test_acc
 
-    weights = mask / n_train[:, None]
+    row = 0
     for step in progress(range(steps + 1), desc=desc or "training", total=steps + 1):
-        with torch.no_grad():
-            out, per_pair, grad_W, grad_V = loss_and_gradients(W, V, target, weights)
-        if step % eval_every == 0 or step == steps or step in extra:
-            record(step, out, per_pair)
+        if row < T and step == record_at[row]:
+            test_acc = record(row, step)
+            row += 1
+            if stop_at is not None and step < steps:
+                going = test_acc < stop_at
+                if not going.all():
+                    if not going.any():
+                        active = active[:0]
+                        break
+                    sel = torch.as_tensor(np.flatnonzero(going))
+                    active = active[going]
+                    W, V = W[sel].clone(), V[sel].clone()
+                    moments = [mo[sel].clone() for mo in moments]
+                    n_max = int(counts[active].max())  # drop the padding no longer needed
         if step == steps:
             break
-        with torch.no_grad():
-            W.grad, V.grad = grad_W, grad_V
-            W.mul_(1.0 - lr * wd[:, None, None, None])
-            V.mul_(1.0 - lr * wd[:, None, None])
-        opt.step()
+        sel = torch.as_tensor(active)
+        Wa, Wb = W[:, 0], W[:, 1]
+        ai, bi = a_tr[sel, :n_max], b_tr[sel, :n_max]
+        pre = Wa.gather(1, ai[:, :, None].expand(-1, -1, width)) + Wb.gather(
+            1, bi[:, :, None].expand(-1, -1, width))
+        hidden = pre.square()
+        resid = torch.bmm(hidden, V).sub_(target_tr[sel, :n_max])
+        resid.mul_(2.0 * weights_all[sel, :n_max, None])
+        grad_V = torch.bmm(hidden.transpose(1, 2), resid)
+        d_pre = torch.bmm(resid, V.transpose(1, 2)).mul_(pre).mul_(2.0)
+        grad_W = torch.zeros_like(W)
+        grad_W[:, 0].scatter_add_(1, ai[:, :, None].expand(-1, -1, width), d_pre)
+        grad_W[:, 1].scatter_add_(1, bi[:, :, None].expand(-1, -1, width), d_pre)
+        wd = wd_all[sel]
+        W.mul_(1.0 - lr * wd[:, None, None, None])
+        V.mul_(1.0 - lr * wd[:, None, None])
+        if optimizer == "adam":
+            _adam_step(W, grad_W, moments[0], moments[1], step + 1, lr, betas)
+            _adam_step(V, grad_V, moments[2], moments[3], step + 1, lr, betas)
+        else:
+            W.sub_(grad_W, alpha=lr)
+            V.sub_(grad_V, alpha=lr)
 
-    arrays = {k: np.array(v) for k, v in rows.items()}
+    for k in names:  # a stopped model keeps its last record
+        col = table[k]
+        for r in range(1, T):
+            gap = np.isnan(col[r])
+            col[r, gap] = col[r - 1, gap]
+    for s in keep:
+        snapshots.setdefault(s, {"W": W_last.astype(np.float64), "V": V_last.astype(np.float64)})
     return TrainingRecord(
-        steps=arrays["steps"].astype(np.int64),
-        train_acc=arrays["train_acc"],
-        test_acc=arrays["test_acc"],
-        train_loss=arrays["train_loss"],
-        w_move=arrays["w_move"],
-        v_move=arrays["v_move"],
-        concentration=np.array(conc),
+        steps=np.array(record_at, dtype=np.int64),
+        **table,
         snapshots=snapshots,
-        final={"W": W.detach().numpy().astype(np.float64), "V": V.detach().numpy().astype(np.float64)},
+        final={"W": W_last.astype(np.float64), "V": V_last.astype(np.float64)},
     )

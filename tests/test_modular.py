@@ -201,3 +201,53 @@ def test_ridge_readout_matches_scikit_learn():
     pred = model.predict(H).argmax(axis=1)
     assert train_acc == pytest.approx((pred[mask] == c[mask]).mean())
     assert test_acc == pytest.approx((pred[~mask] == c[~mask]).mean())
+
+
+def test_linear_cka_is_one_for_rotations_and_scalings_and_small_for_unrelated():
+    from overparam_utils.modular import linear_cka
+
+    rng = np.random.default_rng(0)
+    H = rng.standard_normal((400, 10))
+    Q, _ = np.linalg.qr(rng.standard_normal((10, 10)))
+    assert linear_cka(H, 3.0 * H @ Q + 1.0) == pytest.approx(1.0)
+    assert linear_cka(H, H[:, ::-1]) == pytest.approx(1.0)  # units permuted
+    assert linear_cka(H, rng.standard_normal((400, 10))) < 0.1
+
+
+def test_stopped_runs_freeze_and_the_others_are_unaffected():
+    p, width, steps = 11, 32, 200
+    masks = random_splits(p, [0.8, 0.3], [1, 2])
+    kw = dict(width=width, lr=1e-2, steps=steps, init_seeds=[3, 4], eval_every=10)
+    free = train_two_layer(masks, 2.0, snapshot_steps=range(0, steps + 1, 10), **kw)
+    stopped = train_two_layer(masks, 2.0, stop_at=0.99, **kw)
+    t_stop = free.first_step("test_acc", 0.99)
+    assert np.isfinite(t_stop[0]) and not np.isfinite(t_stop[1])  # the large split groks
+    row = list(free.steps).index(t_stop[0])
+    np.testing.assert_allclose(stopped.test_acc[row:, 0], free.test_acc[row, 0])
+    np.testing.assert_allclose(stopped.final["W"][0], free.snapshots[int(t_stop[0])]["W"][0],
+                               rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(stopped.final["W"][1], free.final["W"][1], rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(stopped.test_acc[:, 1], free.test_acc[:, 1], atol=1e-6)
+
+
+def test_gradient_descent_option_takes_plain_steps():
+    p, width, steps, lr, wd = 7, 8, 5, 0.3, 0.1
+    mask = random_splits(p, [0.6], [3])
+    rec = train_two_layer(mask, wd, width=width, lr=lr, steps=steps, init_seeds=[4],
+                          optimizer="gd")
+    W_np, V_np = init_two_layer(1, p, width, [4])
+    W = torch.tensor(W_np, dtype=torch.float32, requires_grad=True)
+    V = torch.tensor(V_np, dtype=torch.float32, requires_grad=True)
+    c = torch.as_tensor(addition_table(p)[2])
+    target = torch.nn.functional.one_hot(c, p).float() - 1.0 / p
+    m = torch.as_tensor(mask[0], dtype=torch.float32)
+    for _ in range(steps):
+        per_pair = ((forward(W, V)[0] - target) ** 2).sum(-1)
+        gW, gV = torch.autograd.grad((per_pair * m).sum() / m.sum(), [W, V])
+        with torch.no_grad():
+            W.mul_(1 - lr * wd).sub_(lr * gW)
+            V.mul_(1 - lr * wd).sub_(lr * gV)
+    np.testing.assert_allclose(rec.final["W"][0], W.detach().numpy()[0], rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(rec.final["V"][0], V.detach().numpy()[0], rtol=1e-4, atol=1e-6)
+    with pytest.raises(ValueError, match="optimizer"):
+        train_two_layer(mask, wd, width=width, lr=lr, steps=1, init_seeds=[4], optimizer="sgd")
