@@ -31,6 +31,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .progress import progress
+from .training import adam_step
 
 
 def addition_table(p: int) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
@@ -224,15 +225,6 @@ def loss_and_gradients(W, V, target, weights):
     return out, per_pair, grad_W, grad_V
 
 
-def _adam_step(param, grad, m, v, t, lr, betas, eps=1e-8):
-    """One step of torch's Adam on ``param`` in place (``m, v`` its moments, ``t`` the step count)."""
-    b1, b2 = betas
-    m.mul_(b1).add_(grad, alpha=1 - b1)
-    v.mul_(b2).addcmul_(grad, grad, value=1 - b2)
-    denom = (v.sqrt() / np.sqrt(1 - b2**t)).add_(eps)
-    param.addcdiv_(m, denom, value=-lr / (1 - b1**t))
-
-
 def train_two_layer(
     train_mask: ArrayLike,
     weight_decay: ArrayLike,
@@ -371,8 +363,8 @@ def train_two_layer(
         W.mul_(1.0 - lr * wd[:, None, None, None])
         V.mul_(1.0 - lr * wd[:, None, None])
         if optimizer == "adam":
-            _adam_step(W, grad_W, moments[0], moments[1], step + 1, lr, betas)
-            _adam_step(V, grad_V, moments[2], moments[3], step + 1, lr, betas)
+            adam_step(W, grad_W, moments[0], moments[1], step + 1, lr, betas)
+            adam_step(V, grad_V, moments[2], moments[3], step + 1, lr, betas)
         else:
             W.sub_(grad_W, alpha=lr)
             V.sub_(grad_V, alpha=lr)

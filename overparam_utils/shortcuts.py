@@ -31,6 +31,7 @@ from scipy.stats import norm
 
 from .progress import progress
 from .ridge import relu_kernel
+from .training import adam_step
 
 
 def latent_mean(rho: float | NDArray[np.float64]) -> NDArray[np.float64]:
@@ -242,7 +243,6 @@ def train_ensemble(
     # the updates are written out (the rules of torch.optim.SGD and torch.optim.Adam with their
     # defaults): constructing a torch.optim optimizer imports torch._dynamo, seconds of start-up
     moments = [(torch.zeros_like(p), torch.zeros_like(p)) for p in params]
-    beta1, beta2, eps = 0.9, 0.999, 1e-8
     losses, outputs = [], []
     for t in progress(range(steps + 1), desc=desc or optimizer, total=steps + 1):
         if t in keep:
@@ -258,12 +258,8 @@ def train_ensemble(
                 for p, g in zip(params, grads, strict=True):
                     p.sub_(lr * g)
                 continue
-            k = t + 1
             for p, g, (m, v) in zip(params, grads, moments, strict=True):
-                m.mul_(beta1).add_(g, alpha=1 - beta1)
-                v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
-                denom = (v.sqrt() / np.sqrt(1 - beta2**k)).add_(eps)
-                p.addcdiv_(m, denom, value=-lr / (1 - beta1**k))
+                adam_step(p, g, m, v, t + 1, lr)
     result = {"steps": np.array(keep), "train_loss": np.array(losses)}
     if P_t is not None:
         result["probe"] = np.array(outputs)

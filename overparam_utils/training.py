@@ -114,6 +114,21 @@ def train_readouts(
     return torch.stack(saved).cpu().numpy()
 
 
+def adam_step(param, grad, m, v, t: int, lr: float, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8):
+    """One step of torch's Adam (``torch.optim.Adam``'s update, no weight decay) on ``param``, in place.
+
+    ``m, v``: the first and second moments of ``grad`` so far (updated in place; zeros before step 1); ``t``: the
+    number of this step, from 1. For loops that train a stack of models as one tensor: building a
+    ``torch.optim`` optimizer imports ``torch._dynamo``, a second or more of start-up per chapter, for an update
+    of four lines. A reference test pins it against ``torch.optim.Adam`` (chapters 13, 14).
+    """
+    b1, b2 = betas
+    m.mul_(b1).add_(grad, alpha=1 - b1)
+    v.mul_(b2).addcmul_(grad, grad, value=1 - b2)
+    denom = (v.sqrt() / np.sqrt(1 - b2**t)).add_(eps)
+    param.addcdiv_(m, denom, value=-lr / (1 - b1**t))
+
+
 def mlp(
     d_in: int,
     width: int,

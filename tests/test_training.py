@@ -107,3 +107,22 @@ def test_train_classifier_fits_separable_data_and_records_history():
     assert mini["train_acc"][-1] > 0.9 and len(mini["step"]) == 1
     with pytest.raises(ValueError, match="optimizer"):
         train_classifier(model, X, y, steps=1, lr=0.1, optimizer="lbfgs")
+
+
+def test_adam_step_is_torch_adam():
+    import torch
+
+    from overparam_utils.training import adam_step
+
+    gen = torch.Generator().manual_seed(0)
+    ours = torch.randn(5, 3, generator=gen, dtype=torch.float64)
+    ref = ours.clone().requires_grad_(True)
+    opt = torch.optim.Adam([ref], lr=0.01, betas=(0.9, 0.98))
+    m, v = torch.zeros_like(ours), torch.zeros_like(ours)
+    for t in range(1, 30):
+        grad = torch.sin(3 * ours) + ours**2  # any smooth function of the parameters
+        adam_step(ours, grad, m, v, t, 0.01, (0.9, 0.98))
+        opt.zero_grad()
+        ref.grad = (torch.sin(3 * ref) + ref**2).detach()
+        opt.step()
+    torch.testing.assert_close(ours, ref.detach(), rtol=1e-12, atol=1e-14)
