@@ -8,7 +8,10 @@ Both scores say how much an example still "pulls" on a network early in training
   loss(f(x), y)|`` (per-example gradients from :mod:`overparam_utils.pergrad`).
 
 The paper averages each score over several independently initialised networks. High scores mark
-hard (or mislabelled) examples, low scores easy ones. Used by chapter 18 (data diet).
+hard (or mislabelled) examples, low scores easy ones. :func:`last_layer_grand` is the closed form
+of the last layer's share of GraNd (EL2N times a feature norm, why the two scores agree early in
+training), :func:`keep_subset` the pruned subsets and :func:`paired_t` the paired comparison of two
+pruning rules over draws. Used by chapter 18 (data diet).
 """
 
 from __future__ import annotations
@@ -75,3 +78,35 @@ def keep_subset(
     else:
         raise ValueError(f"keep={keep!r}; choose 'hardest', 'easiest' or 'random'")
     return np.sort(chosen).astype(np.int64)
+
+
+def last_layer_grand(logits: Any, features: Any, y: Any) -> Any:
+    """The part of GraNd that comes from the last linear layer, in closed form.
+
+    For logits ``z = W h + b`` and the cross-entropy, the gradient with respect to ``W`` is ``(p - e_y)
+    h^T`` and with respect to ``b`` is ``p - e_y``, so its norm is ``EL2N * sqrt(|h|^2 + 1)``: early in
+    training, when the last layer carries much of the gradient, GraNd ranks examples like EL2N by
+    construction (chapter 18). ``logits (..., n, n_classes)``, the last hidden layer's outputs
+    ``features (..., n, width)`` and labels ``y (..., n)``; returns ``(..., n)`` as a torch tensor.
+    """
+    import torch
+
+    h = torch.as_tensor(features)
+    return el2n(logits, y) * torch.sqrt(h.pow(2).sum(dim=-1) + 1)
+
+
+def paired_t(a: ArrayLike, b: ArrayLike) -> float:
+    """Mean of the paired differences ``a - b`` over its standard error (``sd / sqrt(n)``, ``ddof=1``).
+
+    ``a`` and ``b`` are ``(n,)`` results of two arms on the same ``n`` draws (e.g. test accuracies of
+    score-based and random pruning, draw by draw): how many standard errors the mean gain lies above
+    zero, the paired t statistic. Needs ``n >= 2``; ``inf`` (signed) if all differences are equal and
+    non-zero, ``nan`` if they are all zero. Chapter 18.
+    """
+    d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    if d.ndim != 1 or len(d) < 2:
+        raise ValueError("need two 1-D arrays of at least 2 paired draws")
+    se = d.std(ddof=1) / np.sqrt(len(d))
+    if se == 0:
+        return float(np.sign(d.mean()) * np.inf) if d.mean() else float("nan")
+    return float(d.mean() / se)

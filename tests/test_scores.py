@@ -49,3 +49,36 @@ def test_keep_subset_hardest_easiest_random():
         scores.keep_subset(s, 0.0, "hardest")
     with pytest.raises(ValueError):
         scores.keep_subset(s, 0.5, "middle")
+
+
+def test_last_layer_grand_is_el2n_times_the_feature_norm():
+    """The last layer's share of GraNd is EL2N * sqrt(|h|^2 + 1): an identity, checked against
+    autograd (why GraNd and EL2N rank examples alike early in training, chapter 18)."""
+    model = mlp(5, 7, 3, depth=2, seed=3).double()
+    g = torch.Generator().manual_seed(2)
+    X = torch.randn(6, 5, generator=g, dtype=torch.float64)
+    y = torch.randint(0, 3, (6,), generator=g)
+    h = model[:-1](X)
+    out = scores.last_layer_grand(model(X), h, y)
+    last = model[-1]
+    for i in range(6):
+        model.zero_grad()
+        F.cross_entropy(model(X[i : i + 1]), y[i : i + 1]).backward()
+        norm = torch.sqrt(last.weight.grad.pow(2).sum() + last.bias.grad.pow(2).sum())
+        assert out[i].item() == pytest.approx(norm.item(), rel=1e-10)
+    np.testing.assert_allclose(
+        out.detach().numpy() / np.sqrt((h.detach().numpy() ** 2).sum(-1) + 1),
+        scores.el2n(model(X), y).detach().numpy(), rtol=1e-12,
+    )
+
+
+def test_paired_t_is_the_mean_difference_over_its_standard_error():
+    a, b = np.array([0.90, 0.92, 0.95, 0.91]), np.array([0.89, 0.90, 0.92, 0.91])
+    d = a - b
+    expected = d.mean() / (d.std(ddof=1) / 2)
+    assert scores.paired_t(a, b) == pytest.approx(expected, rel=1e-12)
+    assert scores.paired_t(b, a) == pytest.approx(-expected, rel=1e-12)
+    assert scores.paired_t(np.arange(4.0) + 1, np.arange(4.0)) == np.inf
+    assert np.isnan(scores.paired_t(a, a))
+    with pytest.raises(ValueError):
+        scores.paired_t([1.0], [0.0])
