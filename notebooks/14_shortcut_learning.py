@@ -45,6 +45,7 @@ if "google.colab" in sys.modules:
 # %% tags=["parameters"]
 scale = "book"  # "smoke" (tests), "book" (this page) or "paper" (larger)
 seed = 0  # any integer >= 0: the numbers change with it, the claims must not
+device = "auto"  # "auto" (CUDA when visible, else CPU), "cpu" or "cuda"
 
 # %% tags=["hide-cell"]
 import matplotlib.pyplot as plt
@@ -90,7 +91,9 @@ PRESETS = {
         steps=5000, budget=30, adam_lr=3e-3, ridge=1e-3,
     ),
 }
-ch = chapter.setup("14_shortcut_learning", scale=scale, seed=seed, presets=PRESETS)
+ch = chapter.setup(
+    "14_shortcut_learning", scale=scale, seed=seed, device=device, presets=PRESETS
+)
 cfg = ch.cfg
 alphas = cfg.alphas
 a_max = max(alphas)
@@ -186,7 +189,8 @@ ch.glue("r_bayes", r_bayes)
 
 # %%
 runs = {}
-initial = {act: MLPEnsemble(len(tasks), cfg.dim, cfg.width, act, seed=init_seed)
+initial = {act: MLPEnsemble(len(tasks), cfg.dim, cfg.width, act, seed=init_seed,
+                             device=ch.device)
            for act in ("linear", "relu", "tanh")}
 for act in progress(list(initial), desc="architectures"):
     model = initial[act].select(range(len(tasks)))  # keep the initial weights for later
@@ -326,7 +330,8 @@ for rho in progress(cfg.rhos_s, desc="predictivity"):
         heat.append(budget_means["relu"])
         continue
     tasks_r, X_r, y_r, _, probe_r = make_tasks(rho, draw_seeds)
-    model = MLPEnsemble(len(tasks_r), cfg.dim, cfg.width, "relu", seed=init_seed)
+    model = MLPEnsemble(len(tasks_r), cfg.dim, cfg.width, "relu", seed=init_seed,
+                        device=ch.device)
     res = train_ensemble(model, X_r, y_r, steps=cfg.budget, lr=cfg.lr,
                          checkpoints=[cfg.budget], probe=probe_r, desc=f"rho_s {rho}")
     heat.append(biases(tasks_r, res["probe"])[0].mean(axis=0))

@@ -155,10 +155,13 @@ class MLPEnsemble:
     initialised as torch's ``nn.Linear`` does (uniform in ``+-1/sqrt(fan_in)``), from a generator seeded
     by ``seed``. ``activation`` is ``"relu"``, ``"tanh"`` or ``"linear"`` (the identity: a linear model
     with the same parametrization). Calling the ensemble on ``X (E, m, d_in)`` gives ``(E, m)`` outputs:
-    model ``e`` sees only ``X[e]``. Used in chapter 14.
+    model ``e`` sees only ``X[e]``. The weights are drawn on the CPU and moved to ``device``, so a seed gives
+    the same ensemble everywhere. Used in chapter 14.
     """
 
-    def __init__(self, n_models: int, d_in: int, width: int, activation: str = "relu", seed: int = 0):
+    def __init__(
+        self, n_models: int, d_in: int, width: int, activation: str = "relu", seed: int = 0, device: str = "cpu"
+    ):
         import torch
 
         if activation not in ACTIVATIONS:
@@ -168,7 +171,7 @@ class MLPEnsemble:
 
         def uniform(*shape: int, fan_in: int):
             bound = 1.0 / np.sqrt(fan_in)
-            return ((torch.rand(*shape, generator=gen) * 2 - 1) * bound).requires_grad_()
+            return ((torch.rand(*shape, generator=gen) * 2 - 1) * bound).to(device).requires_grad_()
 
         self.W1 = uniform(n_models, d_in, width, fan_in=d_in)
         self.b1 = uniform(n_models, 1, width, fan_in=d_in)
@@ -234,9 +237,10 @@ def train_ensemble(
     keep = sorted({int(c) for c in checkpoints})
     if keep and (keep[0] < 0 or keep[-1] > steps):
         raise ValueError(f"checkpoints must lie in [0, {steps}]")
-    X_t = torch.as_tensor(np.asarray(X), dtype=torch.float32)
-    y_t = torch.as_tensor(np.asarray(y), dtype=torch.float32)
-    P_t = None if probe is None else torch.as_tensor(np.asarray(probe), dtype=torch.float32)
+    where = model.W1.device  # the data go where the ensemble is
+    X_t = torch.as_tensor(np.asarray(X), dtype=torch.float32, device=where)
+    y_t = torch.as_tensor(np.asarray(y), dtype=torch.float32, device=where)
+    P_t = None if probe is None else torch.as_tensor(np.asarray(probe), dtype=torch.float32, device=where)
     if optimizer not in ("gd", "adam"):
         raise ValueError(f"optimizer={optimizer!r}; choose 'gd' or 'adam'")
     params = model.parameters
@@ -247,9 +251,9 @@ def train_ensemble(
     for t in progress(range(steps + 1), desc=desc or optimizer, total=steps + 1):
         if t in keep:
             with torch.no_grad():
-                losses.append(logistic_loss(model(X_t), y_t).mean(dim=1).numpy().astype(np.float64))
+                losses.append(logistic_loss(model(X_t), y_t).mean(dim=1).cpu().numpy().astype(np.float64))
                 if P_t is not None:
-                    outputs.append(model(P_t).numpy().astype(np.float64))
+                    outputs.append(model(P_t).cpu().numpy().astype(np.float64))
         if t == steps:
             break
         grads = torch.autograd.grad(logistic_loss(model(X_t), y_t).mean(dim=1).sum(), params)
