@@ -191,3 +191,15 @@ def test_adam_update_matches_torch_adam():
         opt.step()
     for a, b in zip(ens.parameters, ref.parameters, strict=True):
         np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no GPU visible here")
+def test_ensemble_training_on_cuda_agrees_with_the_cpu():
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((2, 20, 4)).astype(np.float32), np.sign(rng.standard_normal((2, 20)))
+    runs = [
+        train_ensemble(MLPEnsemble(2, 4, 8, seed=5, device=d), X, y, steps=30, lr=1e-2, optimizer="adam",
+                       checkpoints=[30])  # fmt: skip
+        for d in ("cpu", "cuda")
+    ]
+    np.testing.assert_allclose(runs[1]["train_loss"], runs[0]["train_loss"], rtol=1e-4)
