@@ -349,8 +349,7 @@ def train_two_layer(
         sel = torch.as_tensor(active)
         Wa, Wb = W[:, 0], W[:, 1]
         ai, bi = a_tr[sel, :n_max], b_tr[sel, :n_max]
-        pre = Wa.gather(1, ai[:, :, None].expand(-1, -1, width)) + Wb.gather(
-            1, bi[:, :, None].expand(-1, -1, width))
+        pre = Wa.gather(1, ai[:, :, None].expand(-1, -1, width)) + Wb.gather(1, bi[:, :, None].expand(-1, -1, width))
         hidden = pre.square()
         resid = torch.bmm(hidden, V).sub_(target_tr[sel, :n_max])
         resid.mul_(2.0 * weights_all[sel, :n_max, None])

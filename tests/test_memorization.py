@@ -80,8 +80,7 @@ def test_relu_kernel_argument_order_and_normalisation():
 
 def test_linear_labels_and_label_noise():
     rng = np.random.default_rng(5)
-    mix = LongTailMixture.draw(rng, n_subpops=400, tail=1.0, dim=5, n_classes=3, sigma=0.1,
-                               labels="linear")
+    mix = LongTailMixture.draw(rng, n_subpops=400, tail=1.0, dim=5, n_classes=3, sigma=0.1, labels="linear")
     # a linear arg-max labelling: a linear classifier on the centres separates it exactly
     clf = LogisticRegression(C=1e4, max_iter=5000).fit(mix.centers, mix.labels)
     assert clf.score(mix.centers, mix.labels) > 0.97

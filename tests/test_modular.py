@@ -224,8 +224,7 @@ def test_stopped_runs_freeze_and_the_others_are_unaffected():
     assert np.isfinite(t_stop[0]) and not np.isfinite(t_stop[1])  # the large split groks
     row = list(free.steps).index(t_stop[0])
     np.testing.assert_allclose(stopped.test_acc[row:, 0], free.test_acc[row, 0])
-    np.testing.assert_allclose(stopped.final["W"][0], free.snapshots[int(t_stop[0])]["W"][0],
-                               rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(stopped.final["W"][0], free.snapshots[int(t_stop[0])]["W"][0], rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(stopped.final["W"][1], free.final["W"][1], rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(stopped.test_acc[:, 1], free.test_acc[:, 1], atol=1e-6)
 
@@ -233,8 +232,7 @@ def test_stopped_runs_freeze_and_the_others_are_unaffected():
 def test_gradient_descent_option_takes_plain_steps():
     p, width, steps, lr, wd = 7, 8, 5, 0.3, 0.1
     mask = random_splits(p, [0.6], [3])
-    rec = train_two_layer(mask, wd, width=width, lr=lr, steps=steps, init_seeds=[4],
-                          optimizer="gd")
+    rec = train_two_layer(mask, wd, width=width, lr=lr, steps=steps, init_seeds=[4], optimizer="gd")
     W_np, V_np = init_two_layer(1, p, width, [4])
     W = torch.tensor(W_np, dtype=torch.float32, requires_grad=True)
     V = torch.tensor(V_np, dtype=torch.float32, requires_grad=True)

@@ -68,7 +68,8 @@ def test_last_layer_grand_is_el2n_times_the_feature_norm():
         assert out[i].item() == pytest.approx(norm.item(), rel=1e-10)
     np.testing.assert_allclose(
         out.detach().numpy() / np.sqrt((h.detach().numpy() ** 2).sum(-1) + 1),
-        scores.el2n(model(X), y).detach().numpy(), rtol=1e-12,
+        scores.el2n(model(X), y).detach().numpy(),
+        rtol=1e-12,
     )
 
 

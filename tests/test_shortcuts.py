@@ -198,8 +198,9 @@ def test_ensemble_training_on_cuda_agrees_with_the_cpu():
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((2, 20, 4)).astype(np.float32), np.sign(rng.standard_normal((2, 20)))
     runs = [
-        train_ensemble(MLPEnsemble(2, 4, 8, seed=5, device=d), X, y, steps=30, lr=1e-2, optimizer="adam",
-                       checkpoints=[30])  # fmt: skip
+        train_ensemble(
+            MLPEnsemble(2, 4, 8, seed=5, device=d), X, y, steps=30, lr=1e-2, optimizer="adam", checkpoints=[30]
+        )  # fmt: skip
         for d in ("cpu", "cuda")
     ]
     np.testing.assert_allclose(runs[1]["train_loss"], runs[0]["train_loss"], rtol=1e-4)
