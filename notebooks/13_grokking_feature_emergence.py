@@ -44,6 +44,7 @@ if "google.colab" in sys.modules:
 # %% tags=["parameters"]
 scale = "book"  # "smoke" (tests), "book" (this page) or "paper" (larger)
 seed = 0  # any integer >= 0: the numbers change with it, the claims must not
+device = "auto"  # "auto" (CUDA when visible, else CPU), "cpu" or "cuda"
 
 # %% tags=["hide-cell"]
 import matplotlib.pyplot as plt
@@ -90,7 +91,8 @@ PRESETS = {
     ),
 }
 ch = chapter.setup(
-    "13_grokking_feature_emergence", scale=scale, seed=seed, presets=PRESETS
+    "13_grokking_feature_emergence",
+    scale=scale, seed=seed, device=device, presets=PRESETS,
 )
 cfg = ch.cfg
 p = cfg.p
@@ -156,6 +158,7 @@ rec = train_two_layer(
     masks, [wd for wd, _ in settings], width=cfg.width, lr=cfg.lr, steps=cfg.steps,
     init_seeds=[init_seeds[d] for _, d in settings], eval_every=10,
     eval_steps=range(0, 60, 2), snapshot_steps=snapshot_steps, desc=f"p = {p}",
+    device=ch.device,
 )
 
 
@@ -285,7 +288,7 @@ gd_snaps = list(range(0, cfg.gd_steps + 1, 2))
 rec_gd = train_two_layer(
     masks[main], 0.0, width=cfg.width, lr=cfg.gd_lr, steps=cfg.gd_steps,
     init_seeds=[init_seeds[d] for d in draws], optimizer="gd", eval_every=2,
-    snapshot_steps=gd_snaps, desc="gradient descent",
+    snapshot_steps=gd_snaps, desc="gradient descent", device=ch.device,
 )
 gd_t_mem = rec_gd.first_step("train_acc", 1.0)
 gd_at_mem = row_at(rec_gd.steps, gd_t_mem)
@@ -519,7 +522,7 @@ for k, modulus in enumerate(cfg.moduli):
     rec_m = train_two_layer(
         mask_m, cfg.main_wd, width=cfg.width, lr=cfg.lr, steps=cfg.scaling_steps,
         init_seeds=[init_seeds[j] for j in which], eval_every=50, eval_steps=[half],
-        stop_at=0.99, desc=f"M = {modulus}",
+        stop_at=0.99, desc=f"M = {modulus}", device=ch.device,
     )
     at_half = list(rec_m.steps).index(half)
     shape = (len(n), cfg.scaling_draws)

@@ -240,6 +240,7 @@ def train_two_layer(
     snapshot_steps: Sequence[int] = (),
     stop_at: float | None = None,
     desc: str | None = None,
+    device: str = "cpu",
 ) -> TrainingRecord:
     """Train ``B`` two-layer quadratic networks on modular addition, full batch, as one computation.
 
@@ -258,6 +259,8 @@ def train_two_layer(
     snapshot_steps: steps at which to keep the weights (they are recorded as well).
     stop_at: if given, a model whose test accuracy reaches it at a recorded step stops training
         there (it leaves the batch, which saves time); its later records repeat its last ones.
+    device: where the tensors live (a chapter passes ``ch.device``); the weights are drawn on the CPU
+        (:func:`init_two_layer`), so a seed gives the same networks everywhere; the record is NumPy.
 
     The loss of a model is the mean over its training pairs of ``||V h - (onehot(c) - 1/p)||**2``;
     the steps only touch the training pairs, the records evaluate all pairs. Returns a
@@ -272,9 +275,13 @@ def train_two_layer(
     p = int(round(np.sqrt(n_pairs)))
     if p * p != n_pairs:
         raise ValueError(f"train_mask has {n_pairs} columns, not a square p*p")
-    wd_all = torch.as_tensor(np.broadcast_to(np.asarray(weight_decay, dtype=np.float32), (B,)).copy())
+
+    def on(x, **kw):
+        return torch.as_tensor(x, device=device, **kw)
+
+    wd_all = on(np.broadcast_to(np.asarray(weight_decay, dtype=np.float32), (B,)).copy())
     a_np, b_np, c_np = addition_table(p)
-    c = torch.as_tensor(c_np)
+    c = on(c_np)
     # the training pairs of each model, padded to a common length with weight 0
     counts = mask_np.sum(axis=1)
     n_max = int(counts.max())
@@ -284,14 +291,14 @@ def train_two_layer(
         rows = np.flatnonzero(mask_np[i])
         idx[i, : len(rows)] = rows
         w_np[i, : len(rows)] = 1.0 / max(len(rows), 1)
-    a_tr = torch.as_tensor(a_np[idx])
-    b_tr = torch.as_tensor(b_np[idx])
-    target_tr = torch.nn.functional.one_hot(torch.as_tensor(c_np[idx]), p).float() - 1.0 / p
-    weights_all = torch.as_tensor(w_np)
-    mask_all = torch.as_tensor(mask_np, dtype=torch.float32)
+    a_tr = on(a_np[idx])
+    b_tr = on(b_np[idx])
+    target_tr = torch.nn.functional.one_hot(on(c_np[idx]), p).float() - 1.0 / p
+    weights_all = on(w_np)
+    mask_all = on(mask_np, dtype=torch.float32)
     W0_np, V0_np = init_two_layer(B, p, width, init_seeds)
-    W0_all = torch.as_tensor(W0_np, dtype=torch.float32)
-    V0_all = torch.as_tensor(V0_np, dtype=torch.float32)
+    W0_all = on(W0_np, dtype=torch.float32)
+    V0_all = on(V0_np, dtype=torch.float32)
     W0_norm = W0_all.flatten(1).norm(dim=1)
     V0_norm = V0_all.flatten(1).norm(dim=1)
     W, V = W0_all.clone(), V0_all.clone()
@@ -308,22 +315,22 @@ def train_two_layer(
 
     def record(row: int, step: int) -> np.ndarray:
         """Fill row ``row`` for the active models; return the active models' test accuracy."""
-        sel = torch.as_tensor(active)
+        sel = on(active)
         m = mask_all[sel]
         out = forward(W, V)
         correct = (out.argmax(dim=-1) == c).float()
         loss = (out - (torch.nn.functional.one_hot(c, p).float() - 1.0 / p)).square().sum(-1)
         n_tr = m.sum(1)
         test = 1.0 - m
-        test_acc = ((correct * test).sum(1) / test.sum(1).clamp(min=1)).numpy()
-        table["train_acc"][row, active] = ((correct * m).sum(1) / n_tr).numpy()
+        test_acc = ((correct * test).sum(1) / test.sum(1).clamp(min=1)).cpu().numpy()
+        table["train_acc"][row, active] = ((correct * m).sum(1) / n_tr).cpu().numpy()
         table["test_acc"][row, active] = test_acc
-        table["train_loss"][row, active] = ((loss * m).sum(1) / n_tr).numpy()
-        table["w_move"][row, active] = ((W - W0_all[sel]).flatten(1).norm(dim=1) / W0_norm[sel]).numpy()
-        table["v_move"][row, active] = ((V - V0_all[sel]).flatten(1).norm(dim=1) / V0_norm[sel]).numpy()
-        Wn = W.numpy()
+        table["train_loss"][row, active] = ((loss * m).sum(1) / n_tr).cpu().numpy()
+        table["w_move"][row, active] = ((W - W0_all[sel]).flatten(1).norm(dim=1) / W0_norm[sel]).cpu().numpy()
+        table["v_move"][row, active] = ((V - V0_all[sel]).flatten(1).norm(dim=1) / V0_norm[sel]).cpu().numpy()
+        Wn = W.cpu().numpy()
         table["concentration"][row, active] = fourier_concentration(Wn[:, 0], Wn[:, 1]).mean(axis=-1)
-        W_last[active], V_last[active] = Wn, V.numpy()
+        W_last[active], V_last[active] = Wn, V.cpu().numpy()
         if step in keep:
             snapshots[step] = {"W": W_last.astype(np.float64), "V": V_last.astype(np.float64)}
         return test_acc
@@ -339,14 +346,14 @@ def train_two_layer(
                     if not going.any():
                         active = active[:0]
                         break
-                    sel = torch.as_tensor(np.flatnonzero(going))
+                    sel = on(np.flatnonzero(going))
                     active = active[going]
                     W, V = W[sel].clone(), V[sel].clone()
                     moments = [mo[sel].clone() for mo in moments]
                     n_max = int(counts[active].max())  # drop the padding no longer needed
         if step == steps:
             break
-        sel = torch.as_tensor(active)
+        sel = on(active)
         Wa, Wb = W[:, 0], W[:, 1]
         ai, bi = a_tr[sel, :n_max], b_tr[sel, :n_max]
         pre = Wa.gather(1, ai[:, :, None].expand(-1, -1, width)) + Wb.gather(1, bi[:, :, None].expand(-1, -1, width))

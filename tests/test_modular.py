@@ -249,3 +249,14 @@ def test_gradient_descent_option_takes_plain_steps():
     np.testing.assert_allclose(rec.final["V"][0], V.detach().numpy()[0], rtol=1e-4, atol=1e-6)
     with pytest.raises(ValueError, match="optimizer"):
         train_two_layer(mask, wd, width=width, lr=lr, steps=1, init_seeds=[4], optimizer="sgd")
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no GPU visible here")
+def test_training_on_cuda_agrees_with_the_cpu():
+    mask = random_splits(7, [0.6, 0.4], [3, 4])
+    runs = [
+        train_two_layer(mask, [0.5, 1.0], width=8, lr=1e-2, steps=40, init_seeds=[4, 5], stop_at=0.99, device=d)
+        for d in ("cpu", "cuda")
+    ]
+    np.testing.assert_allclose(runs[1].final["W"], runs[0].final["W"], rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(runs[1].train_acc, runs[0].train_acc)
