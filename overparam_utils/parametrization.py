@@ -67,6 +67,9 @@ NTK = Parametrization("NTK", init_exponents=(0.0, 0.0, 0.0), lr_exponents=(0.0, 
 MUP = Parametrization("muP", init_exponents=(0.0, 0.0, -1.0), lr_exponents=(1.0, 0.0, -1.0))
 PARAMETRIZATIONS: dict[str, Parametrization] = {p.name: p for p in (SP, NTK, MUP)}
 """The three parametrizations of chapter 12, by name."""
+SP_LR_OVER_N = Parametrization("SP-lr/n", init_exponents=(0.0, 0.0, 0.0), lr_exponents=(-1.0, -1.0, -1.0))
+"""SP with every learning rate scaled like ``1 / width`` (from the base rate at the base width): the scaling
+that keeps SP's logits from blowing up. It is then kernel-like: its hidden features freeze as the width grows."""
 
 
 def layer_shapes(d_in: int, width: int, d_out: int, depth: int) -> list[tuple[int, int]]:
@@ -226,15 +229,18 @@ def lr_sweep(
     base_width: int = 64,
     activation: str = "tanh",
     batch_size: int | None = None,
+    X_test: ArrayLike | None = None,
+    y_test: ArrayLike | None = None,
     desc: str | None = None,
-) -> NDArray[np.float64]:
+) -> NDArray[np.float64] | tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Final training loss after ``steps`` SGD steps, for every width, learning rate and seed.
 
     All ``len(lrs) * n_draws`` models of one width train at once (one batched tensor); for a given seed
     every learning rate starts from the same initial weights. With ``batch_size`` each step uses a
     random mini-batch (the same sequence for all models and all widths), otherwise the full batch. The loss is
     measured on the whole ``(X, y)`` at the end. Returns ``(len(widths), len(lrs), n_draws)``; a model
-    that diverged has loss ``inf``.
+    that diverged has loss ``inf``. With ``X_test, y_test`` also the final loss on them: a pair
+    ``(train, test)`` of such arrays.
     """
     import torch
 
@@ -244,6 +250,11 @@ def lr_sweep(
     n_lr = len(lrs)
     lr_t = torch.as_tensor(np.repeat(np.asarray(lrs, dtype=np.float64), n_draws), dtype=torch.float32)
     out = np.zeros((len(widths), n_lr, n_draws))
+    evals = [(X_t, y_t, out)]
+    if X_test is not None:
+        out_test = np.zeros_like(out)
+        X_e = torch.as_tensor(np.asarray(X_test), dtype=torch.float32)
+        evals.append((X_e, torch.as_tensor(np.asarray(y_test), dtype=torch.long), out_test))
     for j, width in enumerate(progress(widths, desc=desc or param.name)):
         per_seed = [
             init_weights(param, d_in, width, d_out, depth=depth, base_width=base_width, seed=seed + 1000 * s + width)
@@ -260,11 +271,26 @@ def lr_sweep(
                 idx = torch.randint(len(y_t), (batch_size,), generator=gen)
                 xb, yb = X_t[idx], y_t[idx]
             sgd_step(weights, xb, yb, lr_t, mults, activation)
-        with torch.no_grad():
-            final = per_model_loss(forward(weights, X_t, activation)[-1], y_t)
-        final = torch.where(torch.isfinite(final), final, torch.full_like(final, float("inf")))
-        out[j] = final.double().numpy().reshape(n_lr, n_draws)
-    return out
+        for X_e, y_e, dest in evals:
+            with torch.no_grad():
+                final = per_model_loss(forward(weights, X_e, activation)[-1], y_e)
+            final = torch.where(torch.isfinite(final), final, torch.full_like(final, float("inf")))
+            dest[j] = final.double().numpy().reshape(n_lr, n_draws)
+    return out if X_test is None else (out, out_test)
+
+
+def reuse_regret(losses: ArrayLike, base: int = 0) -> NDArray[np.float64]:
+    """The cost of reusing the base width's best learning rate at every width (the transfer regret).
+
+    ``losses (widths, lrs)`` on a shared grid; returns, per width, ``losses[w, k_base] - min_k losses[w, k]``
+    where ``k_base`` is the grid index of the base row's minimum: 0 where the best rate transfers exactly,
+    ``inf`` where the base rate diverges. Always ``>= 0``, and 0 at the base width itself.
+    """
+    L = np.asarray(losses, dtype=np.float64)
+    if L.ndim != 2:
+        raise ValueError(f"losses must be (widths, lrs), got shape {L.shape}")
+    k_base = int(np.argmin(L[base]))
+    return L[:, k_base] - L.min(axis=1)
 
 
 def best_log2_lr(lrs: ArrayLike, losses: ArrayLike) -> NDArray[np.float64]:

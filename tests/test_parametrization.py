@@ -8,6 +8,7 @@ from overparam_utils.parametrization import (
     NTK,
     PARAMETRIZATIONS,
     SP,
+    SP_LR_OVER_N,
     best_log2_lr,
     coordinate_check,
     forward,
@@ -16,6 +17,7 @@ from overparam_utils.parametrization import (
     layer_shapes,
     lr_sweep,
     per_model_loss,
+    reuse_regret,
     sgd_step,
 )
 
@@ -33,6 +35,8 @@ def test_multipliers_follow_the_table():
     assert MUP.lr_multipliers(512, 64, 3) == [r, 1, 1, 1 / r]
     assert MUP.init_variance_factors(512, 64, 2) == [1, 1, 1 / r]
     assert SP.init_variance_factors(512, 64, 2) == NTK.init_variance_factors(512, 64, 2) == [1, 1, 1]
+    assert SP_LR_OVER_N.lr_multipliers(512, 64, 2) == [1 / r] * 3
+    assert SP_LR_OVER_N.init_variance_factors(512, 64, 2) == [1, 1, 1]
 
 
 def test_parametrizations_coincide_at_the_base_width():
@@ -116,9 +120,9 @@ def test_coordinate_check_separates_the_parametrizations():
     X = torch.randn(64, 16, generator=g).numpy()
     y = torch.randint(0, 5, (64,), generator=g).numpy()
     widths = [32, 128, 512]
+    params = {**PARAMETRIZATIONS, "SP-lr/n": SP_LR_OVER_N}
     out = {
-        name: coordinate_check(p, widths, X, y, steps=2, lr=0.1, n_draws=2, base_width=32)
-        for name, p in PARAMETRIZATIONS.items()
+        name: coordinate_check(p, widths, X, y, steps=2, lr=0.1, n_draws=2, base_width=32) for name, p in params.items()
     }
     assert out["SP"]["change"].shape == (3, 3, 3) and out["SP"]["loss"].shape == (3, 3)
     np.testing.assert_array_equal(out["muP"]["change"][:, :, 0], 0.0)
@@ -128,6 +132,9 @@ def test_coordinate_check_separates_the_parametrizations():
     assert np.all(np.abs(mup) < 0.15)
     assert np.all(ntk[:2] < -0.35) and abs(ntk[2]) < 0.15
     assert sp[2] > 0.5
+    # SP with a rate ~ 1/n: logits stable, hidden features freeze (predicted -3/2, -1/2, 0)
+    small = loglog_slope(widths, out["SP-lr/n"]["change"][:, :, 2])
+    assert small[0] < -1.0 and small[1] < -0.35 and abs(small[2]) < 0.15
 
 
 def test_lr_sweep_shares_the_initial_weights_across_learning_rates():
@@ -161,3 +168,24 @@ def test_largest_stable_log2_lr_interpolates_the_crossing_after_the_minimum():
     assert largest_stable_log2_lr(lrs, [3.0, 1.5, 1.0, 1.2, 1.5, 1.9], threshold) == pytest.approx(2.0)
     np.testing.assert_allclose(largest_stable_log2_lr(lrs, np.stack([losses, losses]), threshold), [expected] * 2)
     assert np.isnan(largest_stable_log2_lr(lrs, [5.0, 4.0, 3.0, 3.5, 4.0, 6.0], threshold))
+
+
+def test_lr_sweep_also_returns_held_out_losses():
+    g = torch.Generator().manual_seed(2)
+    X = torch.randn(40, 6, generator=g).numpy()
+    y = torch.randint(0, 3, (40,), generator=g).numpy()
+    plain = lr_sweep(SP, [16], [0.1, 0.5], X, y, steps=3, n_draws=2, depth=1, base_width=16)
+    train, test = lr_sweep(
+        SP, [16], [0.1, 0.5], X, y, steps=3, n_draws=2, depth=1, base_width=16, X_test=X[:10], y_test=y[:10]
+    )
+    np.testing.assert_allclose(train, plain)
+    assert test.shape == train.shape and not np.allclose(test, train)
+
+
+def test_reuse_regret_is_the_cost_of_the_base_rows_argmin():
+    losses = np.array([[2.0, 1.0, 3.0], [1.5, 1.2, 0.9], [np.inf, 0.8, 0.7]])
+    np.testing.assert_allclose(reuse_regret(losses), [0.0, 0.3, 0.1])
+    np.testing.assert_allclose(reuse_regret(losses, base=1), [2.0, 0.0, 0.0])
+    assert reuse_regret([[1.0, 2.0], [np.inf, 1.0]])[1] == np.inf
+    with pytest.raises(ValueError):
+        reuse_regret([1.0, 2.0])
