@@ -27,9 +27,12 @@
 #
 # **What we redraw.** The paper is theoretical; we build its setting exactly where it can be
 # computed: all Boolean functions of four inputs, as realized by one-hidden-layer networks with
-# uniformly drawn parameters. We show the prior over functions that this induces, the exact regret
-# of the Bayes mixture against targets of different weight next to $-\log W$ and the paper's kind
-# of bound, and then an SGLD ensemble of smooth networks against the exact mixture.
+# uniformly drawn parameters. We show the prior over functions that this induces and test whether
+# its heavy functions are *simple* by a measure that knows nothing of the prior (the average
+# sensitivity of a Boolean function); we compute the exact regret of the Bayes mixture for simple
+# and complex targets, next to the regret of a prior that is uniform over functions; and we
+# compare an SGLD ensemble of smooth networks with the exact mixture, sample size by sample size,
+# next to an ensemble of networks trained without the Langevin noise.
 
 # %% tags=["remove-cell"]
 # On Colab, install this book's helper package first (elsewhere this cell does nothing).
@@ -47,6 +50,7 @@ seed = 0  # any integer >= 0: the numbers change with it, the claims must not
 # %% tags=["hide-cell"]
 import matplotlib.pyplot as plt
 import numpy as np
+from scipy.stats import spearmanr
 
 from overparam_utils import chapter
 from overparam_utils.bayes import (
@@ -54,43 +58,51 @@ from overparam_utils.bayes import (
     bernoulli_kl,
     function_weights,
     kl_ball_bound,
+    lookup_table_tables,
     mixture_regret,
     n_parameters,
     noisy_labels,
+    relevant_inputs,
     sgld,
     sign_network_tables,
+    total_influence,
+    uniform_prior_predictive,
+    uniform_prior_regret,
 )
-from overparam_utils.plotting import OKABE_ITO, log_ticks, sweep_colors
+from overparam_utils.plotting import OKABE_ITO, log_ticks
 from overparam_utils.progress import progress
 
 # Part 1: sign networks on n_bits inputs, hidden widths `widths`, n_networks drawn from
-# the uniform prior (the class); label noise eps; targets at the given weight ranks; n_max
-# examples, n_draws data sequences per target. Part 2 (SGLD): smooth networks of width
-# sgld_width; targets of weight ranks sgld_ranks; sample sizes sgld_sizes with sgld_draws
-# data sets each (targets compared up to sgld_n_compare examples); sgld_chains chains of
-# sgld_steps Langevin steps (step sgld_step, mini-batches of sgld_batch); the exact
-# mixture is importance-sampled from n_prior_samples prior draws.
+# the uniform prior (the class); label noise eps. Targets: every function of at most one
+# input ("simplest") and n_complex functions of the class with average sensitivity at
+# least complex_influence, drawn afresh in each of n_draws draws; each target gets a
+# sequence of n_max noisy examples, the regret read at n_grid sample sizes. Part 2
+# (SGLD): smooth networks of width sgld_width; targets of weight ranks sgld_ranks;
+# sample sizes sgld_sizes with sgld_draws data sets each (the heavy and light targets
+# compared up to sgld_n_compare examples); sgld_chains chains of sgld_steps Langevin
+# steps (step sgld_step, mini-batches of sgld_batch); the exact mixture is
+# importance-sampled from n_prior_samples prior draws.
 PRESETS = {
     "smoke": dict(
-        n_bits=4, eps=0.1, widths=[4, 16], n_networks=20_000, ranks=[0, 100],
-        n_max=200, n_draws=2, sgld_width=8, sgld_ranks=[0, 2000],
-        sgld_sizes=[0, 4, 16, 64], sgld_n_compare=64, sgld_draws=4, sgld_chains=8,
-        sgld_steps=600, sgld_step=1e-3, sgld_batch=32, n_prior_samples=30_000,
+        n_bits=4, eps=0.1, widths=[4, 16], n_networks=20_000, n_complex=4,
+        complex_influence=2.5, n_max=200, n_grid=12, n_draws=2, sgld_width=8,
+        sgld_ranks=[0, 2000], sgld_sizes=[0, 4, 16, 64], sgld_n_compare=64,
+        sgld_draws=4, sgld_chains=8, sgld_steps=400, sgld_step=1e-3, sgld_batch=32,
+        n_prior_samples=30_000,
     ),
     "book": dict(
-        n_bits=4, eps=0.1, widths=[4, 64], n_networks=50_000, ranks=[0, 10, 100, 1000],
-        n_max=200, n_draws=3, sgld_width=8, sgld_ranks=[0, 5000],
-        sgld_sizes=[0, 4, 16, 64], sgld_n_compare=64, sgld_draws=8,
-        sgld_chains=16, sgld_steps=1500,
-        sgld_step=1e-3, sgld_batch=32, n_prior_samples=100_000,
+        n_bits=4, eps=0.1, widths=[4, 64], n_networks=50_000, n_complex=8,
+        complex_influence=2.5, n_max=200, n_grid=20, n_draws=3, sgld_width=8,
+        sgld_ranks=[0, 5000], sgld_sizes=[0, 4, 16, 64], sgld_n_compare=64,
+        sgld_draws=8, sgld_chains=16, sgld_steps=1500, sgld_step=1e-3, sgld_batch=32,
+        n_prior_samples=100_000,
     ),
     "paper": dict(
-        n_bits=4, eps=0.1, widths=[4, 16, 64, 256], n_networks=1_000_000,
-        ranks=[0, 10, 100, 1000, 10000], n_max=400, n_draws=10, sgld_width=16,
+        n_bits=4, eps=0.1, widths=[4, 16, 64, 256], n_networks=1_000_000, n_complex=32,
+        complex_influence=2.5, n_max=400, n_grid=30, n_draws=10, sgld_width=16,
         sgld_ranks=[0, 1000, 5000], sgld_sizes=[0, 2, 4, 8, 16, 32, 64, 128, 256],
-        sgld_n_compare=64,
-        sgld_draws=5, sgld_chains=128, sgld_steps=5000, sgld_step=5e-4, sgld_batch=32,
-        n_prior_samples=1_000_000,
+        sgld_n_compare=64, sgld_draws=5, sgld_chains=128, sgld_steps=5000,
+        sgld_step=5e-4, sgld_batch=32, n_prior_samples=1_000_000,
     ),
 }
 ch = chapter.setup("20_universality_lens", scale=scale, seed=seed, presets=PRESETS)
@@ -109,6 +121,17 @@ eps = cfg.eps
 # $M$ networks, each with prior weight $1/M$, are the hypothesis class. The prior weight of a
 # *function* $f$, $W(f)$, is the fraction of networks that compute it.
 #
+# **The control class.** A *lookup table* has one parameter $\theta_x$ per input, also uniform on
+# $[-1, 1]$, and outputs $[\theta_x > 0]$. It too has a uniform prior over parameters, but no
+# parameter is shared between inputs, so its prior over functions is uniform: every one of the
+# $2^{16}$ functions weighs $2^{-16}$. Whatever the networks do that this does not is the paper's
+# mechanism.
+#
+# **Simple, measured independently.** The *average sensitivity* of a Boolean function is the
+# expected number of its four inputs whose flip changes the output, at a uniformly drawn input: 0
+# for a constant, 1 for a function of a single input, 4 for parity. It is computed from the truth
+# table alone and knows nothing of any prior.
+#
 # **The learner.** Labels are noisy: $p_f(y \mid x) = 1 - \varepsilon$ if $y = f(x)$ and
 # $\varepsilon$ otherwise, with $\varepsilon$ = {glue:text}`eps`. The Bayes mixture predicts with
 # $\sum_f W(f)\, p_f$ updated by Bayes' rule. Its cumulative log-loss regret against the true
@@ -119,30 +142,46 @@ eps = cfg.eps
 # Keeping only the $f^\ast$ term of the sum gives $R_n \le -\log W(f^\ast)$ for every $n$ and every
 # data sequence; keeping the ball $B_\delta$ of functions within KL divergence $\delta$ of the
 # truth gives the bound $\mathbb{E} R_n \le \min_\delta [-\log W(B_\delta) + n\delta]$, the form of
-# the paper's result: what matters is the weight near the truth. Neither depends on the size of
-# the class, $\log M$ = {glue:text}`log_M:.1f` nats, or on the number of parameters. For a
-# $d$-parameter model the classical parametric regret is about $\frac{d}{2}\log n$ nats.
-# Everything here is exact: `mixture_regret` computes $R_n$ for every $n$ at once from the
-# mismatch counts of every function.
+# the paper's result: what matters is the weight near the truth. Both are theorems (the book's
+# unit tests check that our code obeys them), so they are drawn here, not tested. What can fail is
+# the claim about over-parameterized networks: that their uniform prior over parameters gives the
+# *simple* functions a weight far above $2^{-16}$, the weight every function has under the lookup
+# table, whose regret for any target tends to $\log 2^{16}$ = {glue:text}`log_H:.2f` nats. Everything
+# here is exact: `mixture_regret` computes $R_n$ from the mismatch counts of every function.
 
 # %%
-classes = {}
+classes, influence = {}, {}
 for width in progress(cfg.widths, desc="sampling networks"):
     tables = sign_network_tables(cfg.n_bits, width, cfg.n_networks,
                                  np.random.default_rng([seed, width]))
     classes[width] = function_weights(tables)  # (functions, weights), heaviest first
-log_M = np.log(cfg.n_networks)
-ch.glue("n_networks", f"{cfg.n_networks:,}")
-ch.glue("widths_text", ", ".join(str(w) for w in cfg.widths))
-ch.glue("eps", eps)
-ch.glue("log_M", log_M)
+    influence[width] = total_influence(classes[width][0], cfg.n_bits)
+lookup = function_weights(lookup_table_tables(cfg.n_bits, cfg.n_networks,
+                                              np.random.default_rng([seed, 3])))
+lookup_influence = total_influence(lookup[0], cfg.n_bits)
+log_M, log_H = np.log(cfg.n_networks), n_inputs * np.log(2)
+# rank correlation of -log W(f) with the average sensitivity, over the class's functions
+rho = {w: spearmanr(-np.log(classes[w][1]), influence[w]).statistic for w in cfg.widths}
+rho_lookup = spearmanr(-np.log(lookup[1]), lookup_influence).statistic
+rho_relevant = {w: spearmanr(-np.log(classes[w][1]),
+                             relevant_inputs(classes[w][0], cfg.n_bits)).statistic
+                for w in cfg.widths}
 w_small, w_big = min(cfg.widths), max(cfg.widths)
+ch.glue(n_networks=f"{cfg.n_networks:,}", eps=eps, log_M=log_M, log_H=log_H,
+        widths_text=", ".join(str(w) for w in cfg.widths),
+        n_lookup=f"{len(lookup[0]):,}", rho_lookup=rho_lookup,
+        mean_sens_lookup=np.sum(lookup[1] * lookup_influence),
+        frac_all_four=np.mean(relevant_inputs(classes[w_big][0], cfg.n_bits)
+                              == cfg.n_bits))
 for tag, width in (("small", w_small), ("big", w_big)):
     functions, weights = classes[width]
-    ch.glue(f"n_functions_{tag}", f"{len(functions):,}")
-    ch.glue(f"top_weight_{tag}", weights[0])
-    ch.glue(f"n_params_{tag}", n_parameters(cfg.n_bits, width))
-    ch.glue(f"width_{tag}", width)
+    mean_sens = np.sum(weights * influence[width])
+    ch.glue(**{f"n_functions_{tag}": f"{len(functions):,}",
+               f"top_weight_{tag}": weights[0],
+               f"n_params_{tag}": n_parameters(cfg.n_bits, width),
+               f"width_{tag}": width, f"rho_{tag}": rho[width],
+               f"rho_relevant_{tag}": rho_relevant[width],
+               f"mean_sens_{tag}": mean_sens})
 
 # %% [markdown]
 # ## A uniform prior over parameters is far from uniform over functions
@@ -152,78 +191,116 @@ for tag, width in (("small", w_small), ("big", w_big)):
 # and the heaviest one alone takes {glue:text}`top_weight_small:.3f` of the prior. With
 # $K$ = {glue:text}`width_big` ({glue:text}`n_params_big` parameters) there are
 # {glue:text}`n_functions_big` functions and the heaviest has weight
-# {glue:text}`top_weight_big:.4f`. Either way the weights fall off like a power of the rank: a few
-# simple functions are computed by a large share of parameter space, most functions by a tiny
-# share.
+# {glue:text}`top_weight_big:.4f`. The lookup tables, drawn as many times, compute
+# {glue:text}`n_lookup` different functions, nearly one each.
+#
+# Are the heavy functions simple? Across the functions of the class, the rank correlation
+# (Spearman) between $-\log W(f)$ and the average sensitivity is {glue:text}`rho_small:.2f` at
+# $K$ = {glue:text}`width_small` and {glue:text}`rho_big:.2f` at $K$ = {glue:text}`width_big`:
+# the lighter a function, the more sensitive it is. For the lookup tables it is
+# {glue:text}`rho_lookup:.3f`. A function drawn from the network prior has average sensitivity
+# {glue:text}`mean_sens_small:.2f` ($K$ = {glue:text}`width_small`) and
+# {glue:text}`mean_sens_big:.2f` ($K$ = {glue:text}`width_big`); one drawn from the lookup
+# tables has {glue:text}`mean_sens_lookup:.2f`. The number of inputs a function depends on is a
+# much weaker predictor (rank correlation {glue:text}`rho_relevant_small:.2f` and
+# {glue:text}`rho_relevant_big:.2f`): a fraction {glue:text}`frac_all_four:.2f` of the functions
+# sampled at $K$ = {glue:text}`width_big` depend on all four.
 
 # %% tags=["hide-input", "remove-output"]
-fig, ax = plt.subplots(figsize=(5.6, 3.6))
+fig, (ax, ax2) = plt.subplots(1, 2, figsize=(10, 3.6))
 palette = [OKABE_ITO[c] for c in ("blue", "vermillion", "green", "purple")]
 width_colors = dict(zip(cfg.widths, palette, strict=False))
+levels = np.arange(0, cfg.n_bits + 0.01, 0.25)
 for width, (_, weights) in classes.items():
     rank = np.arange(1, len(weights) + 1)
     label = f"K = {width} ({n_parameters(cfg.n_bits, width)} parameters)"
     ax.plot(rank, weights, color=width_colors[width], label=label)
-    r = np.minimum(cfg.ranks, len(weights) - 1)
-    ax.plot(r + 1, weights[r], "o", color=width_colors[width], ms=5)
+    sens = np.round(influence[width] * 4) / 4
+    mean_w = [np.mean(-np.log(weights[sens == s])) if np.any(sens == s) else np.nan
+              for s in levels]
+    ax2.plot(levels, mean_w, "o-", color=width_colors[width], ms=4, label=label)
+ax.plot(np.arange(1, len(lookup[1]) + 1), lookup[1], color="grey", label="lookup table")
 ax.axhline(1 / cfg.n_networks, color="grey", ls=":", lw=1)
 ax.set(xscale="log", yscale="log", xlabel="function rank (by prior weight)",
        ylabel="prior weight W(f)",
-       title=f"{cfg.n_networks:,} networks on {n_inputs} inputs")
-ax.legend()
+       title=f"{cfg.n_networks:,} draws on {n_inputs} inputs")
+ax.legend(fontsize=8)
+lsens = np.round(lookup_influence * 4) / 4
+ax2.plot(levels, [np.mean(-np.log(lookup[1][lsens == s])) if np.any(lsens == s)
+                  else np.nan for s in levels], "o-", color="grey", ms=4,
+         label="lookup table")
+ax2.axhline(log_H, color="grey", ls=":", lw=1)
+ax2.set(xlabel="average sensitivity of f", ylabel=r"mean $-\log W(f)$ (nats)",
+        title="weight against an independent complexity")
+ax2.legend(fontsize=8)
 ch.figure("fig-ch20-weights")
 
 # %% [markdown]
 # ```{glue:figure} fig-ch20-weights
 # :name: fig-ch20-weights
 #
-# Prior weight of each function against its rank, for two widths (log-log). The uniform prior over parameters
-# concentrates on few functions; the dots mark the targets used below. The dotted line is the weight $1/M$ of
-# a function computed by a single sampled network.
+# Left: prior weight of each function against its rank (log-log), for two widths of sign networks and for
+# lookup tables (grey). The dotted line is the weight $1/M$ of a function computed by a single draw. Right:
+# mean $-\log W(f)$ of the sampled functions at each level of average sensitivity; the dotted line is
+# $\log 2^{16}$, the cost of every function under a prior uniform over functions.
 # ```
 
 # %% [markdown]
-# ## Regret tracks $-\log W$ of the target
+# ## Simple targets cost little regret; under a uniform prior every target costs the same
 #
-# For each width we take targets of weight rank {glue:text}`ranks_text` (rank 0 is the heaviest
-# function), draw {glue:text}`n_draws` sequences of {glue:text}`n_max` noisy examples each, and
-# compute the mixture's regret after every example.
+# The targets are chosen by the sensitivity measure, not by weight: the {glue:text}`n_simplest`
+# functions of at most one input (the two constants, the four inputs and their negations), and in
+# each of {glue:text}`n_draws` draws {glue:text}`n_complex` functions of the class drawn at random
+# among those with average sensitivity at least {glue:text}`complex_influence`. Each target gets
+# its own sequence of {glue:text}`n_max` noisy examples, and the regret of the network mixture
+# and of the uniform prior (the lookup table) is computed on the same data.
 
 # %%
-ns = np.arange(1, cfg.n_max + 1)
-regret, minus_log_w, bounds = {}, {}, {}
+simplest_all = np.flatnonzero(relevant_inputs(np.arange(2**n_inputs), cfg.n_bits) <= 1)
+ns = np.unique(np.geomspace(1, cfg.n_max, cfg.n_grid).astype(int))
+regret, uniform, minus_log_w, bound = {}, {}, {}, {}
 for width in progress(cfg.widths, desc="regret"):
     functions, weights = classes[width]
-    for rank in cfg.ranks:
-        r = min(rank, len(functions) - 1)
-        target = functions[r]
-        curves = []
-        for s in ch.seeds(cfg.n_draws):
-            x, y = noisy_labels(target, cfg.n_max, n_inputs, eps,
-                                np.random.default_rng([s, width, rank]))
-            curves.append(mixture_regret(functions, weights, target, x, y, eps, n_inputs))
-        regret[width, rank] = np.array(curves)  # (draws, n_max)
-        minus_log_w[width, rank] = -np.log(weights[r])
-        bounds[width, rank] = kl_ball_bound(functions, weights, target, ns, eps, n_inputs)
-ch.glue("ranks_text", ", ".join(str(r) for r in cfg.ranks))
-ch.glue("n_draws", cfg.n_draws)
-ch.glue("n_max", cfg.n_max)
+    present = np.isin(simplest_all, functions)
+    pool = functions[influence[width] >= cfg.complex_influence]
+    for d, s in enumerate(ch.seeds(cfg.n_draws)):
+        rng_d = np.random.default_rng([s, width])
+        chosen = rng_d.choice(pool, min(cfg.n_complex, len(pool)), replace=False)
+        for kind, targets in (("simple", simplest_all[present]), ("complex", chosen)):
+            for target in targets:
+                x, y = noisy_labels(target, cfg.n_max, n_inputs, eps, rng_d)
+                key = (width, kind)
+                regret.setdefault(key, []).append(
+                    mixture_regret(functions, weights, target, x, y, eps, n_inputs,
+                                   at=ns))
+                uniform.setdefault(key, []).append(
+                    uniform_prior_regret(target, x, y, eps, n_inputs, at=ns))
+                minus_log_w.setdefault(key, []).append(
+                    -np.log(weights[functions == target][0]))
+                if d == 0:  # the KL-ball bound depends on the target only
+                    bound.setdefault(key, []).append(
+                        kl_ball_bound(functions, weights, target, ns, eps, n_inputs))
+regret, uniform, minus_log_w, bound = (
+    {k: np.array(v) for k, v in table.items()}
+    for table in (regret, uniform, minus_log_w, bound))
+ch.glue(n_simplest=int(np.sum(np.isin(simplest_all, classes[w_small][0]))),
+        **cfg.pick("n_draws", "n_complex", "complex_influence", "n_max"))
 
 # %% tags=["hide-input", "remove-output"]
 fig, axes = plt.subplots(1, len(cfg.widths), figsize=(4.6 * len(cfg.widths), 3.6),
                          sharey=True)
-rank_colors = sweep_colors(len(cfg.ranks))
-low = min(curves.mean(axis=0).min() for curves in regret.values())
+kind_colors = {"simple": OKABE_ITO["blue"], "complex": OKABE_ITO["vermillion"]}
 for ax, width in zip(np.atleast_1d(axes), cfg.widths, strict=True):
-    for rank, color in zip(cfg.ranks, rank_colors, strict=True):
-        ax.plot(ns, regret[width, rank].mean(axis=0), color=color, label=f"rank {rank}")
-        ax.axhline(minus_log_w[width, rank], color=color, ls="--", lw=1)
-        ax.plot(ns, bounds[width, rank], ":", color=color, lw=1.2)
-    ax.axhline(log_M, color="grey", lw=1.5, label=r"$\log M$ (class size)")
-    d = n_parameters(cfg.n_bits, width)
-    ax.set(xscale="log", xlabel="examples n", ylim=(min(0, low) - 0.3, log_M * 1.08),
-           title=rf"K = {width}: d = {d}, $\frac{{d}}{{2}}\log n$ = "
-                 f"{d / 2 * np.log(cfg.n_max):.0f} at n = {cfg.n_max}")
+    for kind, color in kind_colors.items():
+        key = (width, kind)
+        ax.plot(ns, regret[key].mean(axis=0), color=color, label=f"{kind} targets")
+        ax.plot(ns, uniform[key].mean(axis=0), "--", color=color, lw=1,
+                label=f"{kind}, uniform prior")
+        ax.plot(ns, bound[key].mean(axis=0), ":", color=color, lw=1.2)
+        ax.axhline(minus_log_w[key].mean(), color=color, ls="-.", lw=0.8)
+    ax.axhline(log_H, color="grey", lw=1.5, label=r"$\log 2^{16}$")
+    ax.set(xscale="log", xlabel="examples n", ylim=(0, log_H * 1.08),
+           title=f"K = {width} ({n_parameters(cfg.n_bits, width)} parameters)")
 np.atleast_1d(axes)[0].set_ylabel("regret (nats)")
 np.atleast_1d(axes)[0].legend(fontsize=7.5, loc="upper left")
 ch.figure("fig-ch20-regret")
@@ -232,55 +309,54 @@ ch.figure("fig-ch20-regret")
 # ```{glue:figure} fig-ch20-regret
 # :name: fig-ch20-regret
 #
-# Cumulative regret of the Bayes mixture against the number of examples (lines: mean over data sequences), for
-# targets of decreasing prior weight (light to dark). Dashed: $-\log W(f^\ast)$, which the regret never
-# exceeds and reaches once the data single out the target. Dotted: the KL-ball bound $\min_\delta[-\log
-# W(B_\delta) + n\delta]$. The class size $\log M$ (grey) is never reached by the heavy targets, and the
-# parametric scale $\frac{d}{2}\log n$ is off the chart.
+# Cumulative regret of the Bayes mixture against the number of examples (solid: mean over targets and draws)
+# for the simplest targets (blue) and complex ones (red), and of the uniform prior over functions on the same
+# data (dashed). Dash-dotted: the mean $-\log W(f^\ast)$ of each group; dotted: the mean KL-ball bound
+# $\min_\delta[-\log W(B_\delta) + n\delta]$; grey: $\log 2^{16}$.
 # ```
 
 # %% [markdown]
-# After {glue:text}`n_max` examples the regret equals $-\log W(f^\ast)$ to within
-# {glue:text}`max_rel_gap:.1%` for every target and width. It is below $-\log W(f^\ast)$ all
-# along, as it must be, and below the KL-ball bound where that bound is tighter (it comes no
-# closer than {glue:text}`bound_slack:.2f` nats to it there). The heaviest target of the widest networks costs
-# {glue:text}`regret_simple_big:.2f` nats: {glue:text}`frac_log_M:.0%` of $\log M$, and
-# {glue:text}`frac_param:.1%` of the parametric $\frac{d}{2}\log n$ =
-# {glue:text}`param_scale:.0f` nats for its {glue:text}`n_params_big` parameters. The target of
-# rank {glue:text}`rank_max` costs {glue:text}`gap_small:.1f` nats more than the heaviest one at
-# $K$ = {glue:text}`width_small` and {glue:text}`gap_big:.1f` more at $K$ =
-# {glue:text}`width_big`.
+# After {glue:text}`n_max` examples the simplest targets cost {glue:text}`r_simple_small:.2f`
+# nats at $K$ = {glue:text}`width_small` and {glue:text}`r_simple_big:.2f` at $K$ =
+# {glue:text}`width_big`, the complex ones {glue:text}`r_complex_small:.2f` and
+# {glue:text}`r_complex_big:.2f`: a gap of {glue:text}`gap_small:.2f` and
+# {glue:text}`gap_big:.2f` nats. On the same data the uniform prior charges
+# {glue:text}`u_simple_big:.2f` for the simplest and {glue:text}`u_complex_big:.2f` for the
+# complex targets at $K$ = {glue:text}`width_big` (a gap of {glue:text}`u_gap_big:.2f`): without
+# shared parameters, no target is cheaper than another. On average over each group the regret has
+# reached $-\log W(f^\ast)$ (largest relative gap {glue:text}`max_rel_gap:.1%`), so $n_{\max}$
+# is large enough for the weight of the target itself to be most of the cost. Single targets can
+# still sit below it (by up to {glue:text}`max_rel_gap_one:.0%`), as the KL-ball bound allows:
+# functions close to the target share the load until the data rule them out.
 #
-# The widths tell a second story: a wider network spreads its prior over more functions, so even
-# its simplest function weighs less and costs more (here {glue:text}`regret_simple_small:.2f`
-# nats at $K$ = {glue:text}`width_small` against {glue:text}`regret_simple_big:.2f` at
-# $K$ = {glue:text}`width_big`), but this grows like the logarithm of a weight, not like the
-# parameter count, which is {glue:text}`param_growth:.0f` times larger.
+# The widths tell a second story. A wider network spreads its prior over more functions, so even
+# its simplest functions weigh less and cost more ({glue:text}`r_simple_small:.2f` against
+# {glue:text}`r_simple_big:.2f` nats) while its parameter count grows
+# {glue:text}`param_growth:.1f` times. Parameter counting would charge about
+# $\frac{d}{2}\log n$ = {glue:text}`param_scale:.0f` nats to the wider network; in a finite class
+# of Boolean functions the regret can never exceed $-\log W(f^\ast) \le \log M$ =
+# {glue:text}`log_M:.1f`, so that comparison could not fail here and is not a check.
 
 # %%
-final = {key: curves[:, -1].mean() for key, curves in regret.items()}
-rel_gap = {key: abs(final[key] / minus_log_w[key] - 1) for key in final}
-rank_max = max(cfg.ranks)
+final = {key: curves[:, -1] for key, curves in regret.items()}
+final_u = {key: curves[:, -1] for key, curves in uniform.items()}
+gap = {w: final[w, "complex"].mean() - final[w, "simple"].mean() for w in cfg.widths}
+gap_u = {w: final_u[w, "complex"].mean() - final_u[w, "simple"].mean()
+         for w in cfg.widths}
+frac_H = {w: final[w, "simple"].mean() / log_H for w in cfg.widths}
+frac_H_u = {w: final_u[w, "simple"].mean() / log_H for w in cfg.widths}
+max_rel_gap = max(abs(final[key].mean() / minus_log_w[key].mean() - 1) for key in final)
+max_rel_gap_one = max(np.max(1 - final[key] / minus_log_w[key]) for key in final)
 param_scale = n_parameters(cfg.n_bits, w_big) / 2 * np.log(cfg.n_max)
-# where the KL-ball bound says more than R_n <= -log W(f*) (by over half a nat), how close
-# does the mean regret come to it?
-excess_over_bound = max(
-    np.max((regret[key].mean(axis=0) - bounds[key])[bounds[key] < minus_log_w[key] - 0.5])
-    for key in regret if np.any(bounds[key] < minus_log_w[key] - 0.5)
-)
-gaps = {w: final[w, rank_max] - final[w, 0] for w in cfg.widths}
-ch.glue("max_rel_gap", max(rel_gap.values()))
-ch.glue("bound_slack", -excess_over_bound)
-ch.glue("regret_simple_big", final[w_big, 0])
-ch.glue("regret_simple_small", final[w_small, 0])
-ch.glue("frac_log_M", final[w_big, 0] / log_M)
-ch.glue("frac_param", final[w_big, 0] / param_scale)
-ch.glue("param_scale", param_scale)
-ch.glue("rank_max", rank_max)
-ch.glue("gap_small", gaps[w_small])
-ch.glue("gap_big", gaps[w_big])
-ch.glue("param_growth",
-        n_parameters(cfg.n_bits, w_big) / n_parameters(cfg.n_bits, w_small))
+for tag, width in (("small", w_small), ("big", w_big)):
+    ch.glue(**{f"r_simple_{tag}": final[width, "simple"].mean(),
+               f"r_complex_{tag}": final[width, "complex"].mean(),
+               f"gap_{tag}": gap[width]})
+ch.glue(u_simple_big=final_u[w_big, "simple"].mean(),
+        u_complex_big=final_u[w_big, "complex"].mean(), u_gap_big=gap_u[w_big],
+        max_rel_gap=max_rel_gap, max_rel_gap_one=max_rel_gap_one, param_scale=param_scale,
+        frac_H_big=frac_H[w_big], frac_H_u_big=frac_H_u[w_big],
+        param_growth=n_parameters(cfg.n_bits, w_big) / n_parameters(cfg.n_bits, w_small))
 
 # %% [markdown]
 # ## From the mixture to Langevin dynamics
@@ -294,16 +370,20 @@ ch.glue("param_growth",
 # $[-1, 1]$ for every parameter ({glue:text}`sgld_params` parameters at width
 # {glue:text}`sgld_width`). Chains start from the prior, take {glue:text}`sgld_steps` Langevin
 # steps on mini-batches of {glue:text}`sgld_batch` examples, and reflect off the walls of the box;
-# the second half of each chain is kept. The targets are the decision functions ($p > 1/2$) of
-# weight rank 0 and {glue:text}`sgld_rank_max` among {glue:text}`n_prior` prior draws of these
-# smooth networks (weights {glue:text}`sgld_w_lo:.3f` and {glue:text}`sgld_w_hi:.1e`).
+# the second half of each chain is kept. The same chains run once more *without* the injected
+# noise: plain mini-batch gradient ascent on the likelihood from the same starts, an ensemble of
+# trained networks that is not a posterior sample. The targets are the decision functions
+# ($p > 1/2$) of weight rank 0 and {glue:text}`sgld_rank_max` among {glue:text}`n_prior` prior
+# draws of these smooth networks (weights {glue:text}`sgld_w_lo:.3f` and
+# {glue:text}`sgld_w_hi:.1e`). Both targets see the same inputs and the same label flips in each
+# data set, so they differ only in the function.
 #
 # We measure how far a predictor is from the truth by the expected excess log-loss on the next
 # example, $\mathrm{KL} = \mathbb{E}_x\, \mathrm{KL}(p^\ast(\cdot \mid x) \,\|\, \hat p(\cdot \mid
 # x))$; its sum over the sequence is the regret. The reference is the exact Bayes mixture of the
 # same smooth model, computed by weighting {glue:text}`n_prior` prior draws by their likelihood.
 # When the posterior is much narrower than the prior too few draws carry weight (effective sample
-# size below 100); we leave those cases out of the comparison and mark them.
+# size below 100); those sample sizes are left out of the comparison and marked.
 
 # %%
 net = SoftSignNetwork(cfg.n_bits, cfg.sgld_width, eps, sharpness=4.0, gain=4.0)
@@ -320,8 +400,8 @@ groups = [(r, n, s) for r in cfg.sgld_ranks for n in cfg.sgld_sizes
 data = []
 ones, zeros = np.zeros((len(groups), n_inputs)), np.zeros((len(groups), n_inputs))
 for g, (r, n, s) in enumerate(groups):
-    x, y = noisy_labels(sgld_targets[r], n, n_inputs, eps,
-                        np.random.default_rng([s, r, n]))
+    # the same inputs and label flips for every target (common random numbers)
+    x, y = noisy_labels(sgld_targets[r], n, n_inputs, eps, np.random.default_rng([s, n]))
     data.append((x, y))
     np.add.at(ones[g], x, y)
     np.add.at(zeros[g], x, 1 - y)
@@ -334,6 +414,8 @@ w_post = np.exp(log_w - log_w.max(axis=1, keepdims=True))
 w_post /= w_post.sum(axis=1, keepdims=True)
 ess = 1 / np.sum(w_post**2, axis=1)
 kl_mix = bernoulli_kl(p_true, w_post @ p_prior).mean(axis=1)
+# the mixture under a prior uniform over functions (no simplicity bias), in closed form
+kl_uniform = bernoulli_kl(p_true, uniform_prior_predictive(ones, zeros, eps)).mean(axis=1)
 
 # %%
 C = cfg.sgld_chains
@@ -361,22 +443,22 @@ def grad_log_posterior(theta, t):
 
 
 theta0 = rng.uniform(-1, 1, (len(groups) * C, net.size))
-samples = sgld(grad_log_posterior, theta0, cfg.sgld_step, cfg.sgld_steps, rng,
-               keep_every=max(1, cfg.sgld_steps // 20), burn_in=cfg.sgld_steps // 2,
-               box=1.0)  # (kept, groups * chains, params)
-p_samples = net.prob_one(samples.reshape(-1, net.size)).reshape(
-    len(samples), len(groups), C, n_inputs)
-kl_sgld = bernoulli_kl(p_true, p_samples.mean(axis=(0, 2))).mean(axis=1)
-kl_single = bernoulli_kl(p_true[None, :, None, :], p_samples).mean(axis=(0, 2, 3))
-reliable = ess >= 100
-ch.glue("sgld_width", cfg.sgld_width)
-ch.glue("sgld_params", net.size)
-ch.glue("sgld_steps", f"{cfg.sgld_steps:,}")
-ch.glue("sgld_batch", cfg.sgld_batch)
-ch.glue("sgld_rank_max", max(cfg.sgld_ranks))
-ch.glue("sgld_w_lo", sgld_weights[min(cfg.sgld_ranks)])
-ch.glue("sgld_w_hi", sgld_weights[min(max(cfg.sgld_ranks), len(sgld_weights) - 1)])
-ch.glue("n_prior", f"{cfg.n_prior_samples:,}")
+predictions = {}
+for name, temperature in progress((("sgld", 1.0), ("trained", 0.0)), desc="chains"):
+    samples = sgld(grad_log_posterior, theta0, cfg.sgld_step, cfg.sgld_steps, rng,
+                   keep_every=max(1, cfg.sgld_steps // 20), burn_in=cfg.sgld_steps // 2,
+                   box=1.0, temperature=temperature)  # (kept, groups * chains, params)
+    predictions[name] = net.prob_one(samples.reshape(-1, net.size)).reshape(
+        len(samples), len(groups), C, n_inputs)
+kl_sgld = bernoulli_kl(p_true, predictions["sgld"].mean(axis=(0, 2))).mean(axis=1)
+kl_trained = bernoulli_kl(p_true, predictions["trained"].mean(axis=(0, 2))).mean(axis=1)
+kl_single = bernoulli_kl(p_true[None, :, None, :],
+                         predictions["sgld"]).mean(axis=(0, 2, 3))
+ch.glue(sgld_width=cfg.sgld_width, sgld_params=net.size,
+        sgld_steps=f"{cfg.sgld_steps:,}", sgld_batch=cfg.sgld_batch,
+        sgld_rank_max=max(cfg.sgld_ranks), n_prior=f"{cfg.n_prior_samples:,}",
+        sgld_w_lo=sgld_weights[min(cfg.sgld_ranks)],
+        sgld_w_hi=sgld_weights[min(max(cfg.sgld_ranks), len(sgld_weights) - 1)])
 
 
 # %%
@@ -386,48 +468,82 @@ def by_size(values, rank):
                               if r == rank and n == size]) for size in cfg.sgld_sizes])
 
 
-sgld_ratio = kl_sgld[reliable].sum() / kl_mix[reliable].sum()
+def min_by_size(values, rank):
+    """Smallest per-group value at each sample size."""
+    return np.array([np.min([v for v, (r, n, _) in zip(values, groups, strict=True)
+                             if r == rank and n == size]) for size in cfg.sgld_sizes])
+
+
+sizes = np.array(cfg.sgld_sizes)
+r_lo, r_hi = min(cfg.sgld_ranks), max(cfg.sgld_ranks)
+# per target and sample size n > 0 where every data set's mixture is reliable: the
+# ensemble's excess loss over the exact mixture's, and the worst factor either way
+ratios, ratios_trained, compared = {}, {}, {}
+for rank in cfg.sgld_ranks:
+    ok = (sizes > 0) & (min_by_size(ess, rank) >= 100)
+    compared[rank] = sizes[ok]
+    ratios[rank] = by_size(kl_sgld, rank)[ok] / by_size(kl_mix, rank)[ok]
+    ratios_trained[rank] = by_size(kl_trained, rank)[ok] / by_size(kl_mix, rank)[ok]
+all_ratios = np.concatenate(list(ratios.values()))
+all_trained = np.concatenate(list(ratios_trained.values()))
+worst = np.max(np.maximum(all_ratios, 1 / all_ratios))
+worst_trained = np.max(np.maximum(all_trained, 1 / all_trained))
 n_mid = cfg.sgld_n_compare
 i_mid = cfg.sgld_sizes.index(n_mid)
-r_lo, r_hi = min(cfg.sgld_ranks), max(cfg.sgld_ranks)
-kl_simple_mid = by_size(kl_sgld, r_lo)[i_mid]
-kl_complex_mid = by_size(kl_sgld, r_hi)[i_mid]
 early = [i for i, n in enumerate(cfg.sgld_sizes) if 0 < n <= n_mid]
-early_ratio = by_size(kl_sgld, r_lo)[early].sum() / by_size(kl_sgld, r_hi)[early].sum()
+
+
+def early_ratio(values):
+    """Heavy target's excess loss over the light one's, summed over 0 < n <= n_mid."""
+    return by_size(values, r_lo)[early].sum() / by_size(values, r_hi)[early].sum()
+
+
 with_data = np.array([n > 0 for _, n, _ in groups])
 single_ratio = np.mean(kl_single[with_data] / kl_sgld[with_data])
-ch.glue("sgld_ratio", sgld_ratio)
-ch.glue("n_mid", n_mid)
-ch.glue("kl_simple_mid", kl_simple_mid)
-ch.glue("kl_complex_mid", kl_complex_mid)
-ch.glue("single_ratio", single_ratio)
-ch.glue("early_ratio", early_ratio)
-ch.glue("n_unreliable", int(np.sum(~reliable)))
-ch.glue("n_groups", len(groups))
+ch.glue(n_mid=n_mid, sgld_worst=worst, trained_worst=worst_trained,
+        kl_simple_mid=by_size(kl_sgld, r_lo)[i_mid],
+        kl_complex_mid=by_size(kl_sgld, r_hi)[i_mid],
+        early_ratio=early_ratio(kl_sgld), early_ratio_uniform=early_ratio(kl_uniform),
+        early_ratio_trained=early_ratio(kl_trained), single_ratio=single_ratio,
+        n_unreliable=int(sum(len(sizes[sizes > 0]) - len(v) for v in compared.values())))
+for rank, tag in ((r_lo, "lo"), (r_hi, "hi")):
+    ch.glue(**{f"ratios_{tag}": ", ".join(
+        f"{r:.2f} (n = {n})" for r, n in zip(ratios[rank], compared[rank], strict=True)),
+        f"ratios_trained_{tag}": ", ".join(
+        f"{r:.2f}" for r in ratios_trained[rank])})
 
 # %% [markdown]
-# Where the exact mixture is reliable (all but {glue:text}`n_unreliable` of the
-# {glue:text}`n_groups` data sets), the SGLD ensemble's excess loss is
-# {glue:text}`sgld_ratio:.2f` times the mixture's, summed over sample sizes and targets. It
-# behaves as the theory says: the heavy target is learned from less data. After
+# Sample size by sample size, the SGLD ensemble's excess loss is {glue:text}`ratios_lo` times
+# the exact mixture's on the heavy target and {glue:text}`ratios_hi` on the light one (sizes
+# where the importance-sampled mixture is unreliable are left out:
+# {glue:text}`n_unreliable` of them). The ensemble trained without Langevin noise gives
+# {glue:text}`ratios_trained_lo` and {glue:text}`ratios_trained_hi` at the same sizes: its worst
+# factor is {glue:text}`trained_worst:.2f`, against {glue:text}`sgld_worst:.2f` for SGLD. The
+# SGLD ensemble is closer to the mixture, but not by a margin that this budget makes safe: its
+# chains barely mix, its excess loss sits above the mixture's at the smallest sizes, and the check
+# below is declared a known miss at this scale. The sampler does reproduce the ordering the
+# theory predicts: the heavy target is learned from less data. After
 # {glue:text}`n_mid` examples its excess loss is {glue:text}`kl_simple_mid:.3f` nats on the heavy
 # target and {glue:text}`kl_complex_mid:.3f` on the light one, and summed over the sample sizes
-# up to there the heavy target costs {glue:text}`early_ratio:.2f` of what the light one does. A single posterior sample, a network trained by Langevin dynamics without
-# averaging, is {glue:text}`single_ratio:.1f` times worse than the ensemble on average: the
-# mixture, not any one network in it, is what the bound is about.
+# up to there the heavy target costs {glue:text}`early_ratio:.2f` of what the light one does
+# ({glue:text}`early_ratio_uniform:.2f` under the uniform prior over functions, on the same data;
+# {glue:text}`early_ratio_trained:.2f` for the trained ensemble). A single posterior sample is
+# {glue:text}`single_ratio:.1f` times worse than the ensemble on average; it can never be better
+# (the excess loss is convex in the prediction), so only the size of that factor is news.
 
 # %% tags=["hide-input", "remove-output"]
 fig, ax = plt.subplots(figsize=(5.8, 3.6))
-sizes = np.array(cfg.sgld_sizes)
 x_plot = np.maximum(sizes, 0.5)  # n = 0 drawn at 0.5 on the log axis
 for rank, color in ((r_lo, OKABE_ITO["blue"]), (r_hi, OKABE_ITO["vermillion"])):
     mix_curve = by_size(kl_mix, rank)
-    ok = by_size(reliable.astype(float), rank) == 1
+    ok = min_by_size(ess, rank) >= 100
     ax.plot(x_plot, mix_curve, "-", color=color, lw=1.5,
             label=f"exact mixture, rank {rank}")
     ax.plot(x_plot[~ok], mix_curve[~ok], "o", mfc="white", color=color, ms=6)
     ax.plot(x_plot, by_size(kl_sgld, rank), "o", color=color, ms=6,
             label=f"SGLD ensemble, rank {rank}")
+    ax.plot(x_plot, by_size(kl_trained, rank), "x", color=color, ms=6,
+            label=f"trained ensemble, rank {rank}")
     ax.plot(x_plot, by_size(kl_single, rank), "--", color=color, lw=1,
             label=f"single SGLD sample, rank {rank}")
 ax.set(xscale="log", xlabel="examples n (n = 0 drawn at 0.5)",
@@ -442,65 +558,88 @@ ch.figure("fig-ch20-sgld")
 #
 # Excess log-loss on the next example against the number of examples seen, for the heavy (rank 0) and a light
 # target (mean over data draws). Lines: the exact Bayes mixture of the smooth networks (importance-sampled;
-# hollow where too few prior draws carry weight). Filled dots: the SGLD ensemble. Dashed: single SGLD samples.
-# The ensemble follows the mixture and learns the heavy target from far fewer examples.
+# hollow where too few prior draws carry weight). Filled dots: the SGLD ensemble; crosses: the same chains
+# without the Langevin noise (trained networks); dashed: single SGLD samples.
 # ```
 
 # %% [markdown]
 # ## Claim checks
 #
-# Regrets are means over the {glue:text}`n_draws` data sequences; the SGLD checks use means over
-# data draws and only the sample sizes where the importance-sampled mixture is reliable.
+# Each claim is tested against a control computed in the same run where the paper's mechanism,
+# weight that the shared parameters of a network pile onto simple functions, is absent: the
+# lookup table, whose prior is uniform over functions, or, for the sampler, the same chains
+# without the Langevin noise. The thresholds come from the claims: a clear positive rank
+# correlation (0.3) where none is predicted without the mechanism; a gap between simple and
+# complex targets larger than 2 nats (the uniform prior's gap is a few tenths of a nat of noise);
+# the simplest targets at under 75% of the $\log 2^{16}$ that the uniform prior charges; the
+# ensemble within 25% of the mixture at every sample size compared; the heavy target at under
+# 0.8 of the light one's cost. They were set on seeds 0 to 2 and confirmed on seeds 21 to 23,
+# except the SGLD factor, which was not met on all of them and is declared a known miss at the
+# `smoke` and `book` scales (the `paper` preset runs longer chains and tests it).
 
 # %%
 ch.check(
-    "regret_reaches_minus_log_weight",
-    f"after {cfg.n_max} examples the mixture's regret equals -log W(target) within 5%, "
-    "for every target and width (largest relative gap)",
-    max(rel_gap.values()), "<", 0.05,
-)
-ch.check(
-    "regret_within_weight_bound",
-    "where the KL-ball bound min_delta[-log W(B_delta) + n delta] is tighter than "
-    "-log W(f*), the mean regret stays below it (largest excess over targets, widths "
-    "and n, in nats)",
-    excess_over_bound, "<", 0.0,
-)
-ch.check(
-    "regret_far_below_class_size",
-    "the heaviest target of the widest networks costs under 70% of log M, the regret of "
-    "a uniform prior over the class",
-    final[w_big, 0] / log_M, "<", 0.7,
-)
-ch.check(
-    "regret_far_below_parameter_count",
-    "the heaviest target of the widest networks costs under 5% of the parametric "
-    "(d/2) log n",
-    final[w_big, 0] / param_scale, "<", 0.05,
+    "heavy_functions_are_simple",
+    "at every width, the rank correlation between -log W(f) and the average sensitivity "
+    "of f (a complexity measure blind to the prior) over the class exceeds 0.3",
+    min(rho.values()), ">", 0.3,
+    control=rho_lookup,
+    control_is="lookup table: uniform prior over parameters, none shared (uniform over "
+    "functions)",
 )
 ch.check(
     "simple_targets_cost_less",
-    f"at every width the target of rank {rank_max} costs over 1.5 nats more regret than "
-    "the heaviest one",
-    min(gaps.values()), ">", 1.5,
+    f"at every width, after {cfg.n_max} examples the complex targets (sensitivity >= "
+    f"{cfg.complex_influence}) cost over 2 nats more regret than the functions of at "
+    "most one input (mean over targets and draws)",
+    min(gap.values()), ">", 2.0,
+    control=min(gap_u.values()),
+    control_is="the same targets and data under the uniform prior over functions",
+)
+ch.check(
+    "simple_targets_far_below_class_size",
+    f"at every width, the functions of at most one input cost under 75% of log 2^"
+    f"{n_inputs} after {cfg.n_max} examples (largest mean regret / log 2^{n_inputs})",
+    max(frac_H.values()), "<", 0.75,
+    control=max(frac_H_u.values()),
+    control_is="the same targets and data under the uniform prior over functions",
 )
 ch.check(
     "sgld_ensemble_matches_mixture",
-    "the SGLD ensemble's excess loss, summed where the exact mixture is reliable, is "
-    "within [0.8, 1.25] of the mixture's",
-    sgld_ratio, "between", (0.8, 1.25),
+    "at every sample size n > 0 where the exact mixture is reliable, for both targets, "
+    "the SGLD ensemble's excess loss is within a factor 1.25 of the mixture's (worst "
+    "factor)",
+    worst, "<", 1.25,
+    control=worst_trained,
+    control_is="the same chains without Langevin noise (an ensemble of trained networks)",
+    known_miss=None if scale == "paper" else (
+        f"{cfg.sgld_chains} chains of {cfg.sgld_steps} steps barely mix (in its burn-in "
+        "a chain diffuses "
+        f"{np.sqrt(cfg.sgld_step * cfg.sgld_steps / 2):.1f} per coordinate, in a box of "
+        "half-width 1): at the smallest sample sizes the ensemble sits near the 25% bar "
+        "above the mixture, so the worst factor passes on some seeds, not on others"),
 )
 ch.check(
     "sgld_learns_simple_target_first",
-    f"summed over the sample sizes up to {n_mid}, the SGLD ensemble's excess loss on the "
-    "heavy target is under 0.8 of that on the light one",
-    early_ratio, "<", 0.8,
+    f"summed over the sample sizes 0 < n <= {n_mid}, the SGLD ensemble's excess loss on "
+    "the heavy target is under 0.8 of that on the light one (same inputs and flips)",
+    early_ratio(kl_sgld), "<", 0.8,
+    control=early_ratio(kl_uniform),
+    control_is="the Bayes mixture of a uniform prior over functions, on the same data",
 )
 ch.check(
-    "ensemble_beats_single_network",
-    "a single SGLD sample has over 1.5x the excess loss of the ensemble (mean ratio over "
-    "data sets with n > 0)",
-    single_ratio, ">", 1.5,
+    "regret_reaches_minus_log_weight",
+    f"after {cfg.n_max} examples the mean regret of each group of targets (simplest, "
+    "complex; each width) is within 5% of its mean -log W(target): the data have "
+    "mostly singled out the targets, so their weight is the cost",
+    max_rel_gap, "<", 0.05, kind="setup",
+)
+ch.check(
+    "mixture_reliable_at_small_n",
+    "the importance-sampled mixture is reliable (effective sample size >= 100) on every "
+    "data set of both targets up to 16 examples",
+    min(min_by_size(ess, r)[(sizes > 0) & (sizes <= 16)].min() for r in cfg.sgld_ranks),
+    ">=", 100, kind="setup",
 )
 
 # %%
@@ -512,30 +651,46 @@ ch.report()
 # | | paper | here |
 # |---|---|---|
 # | learner | Bayesian mixture, log-loss, (almost) uniform prior over a huge class | the exact Bayes mixture over {glue:text}`n_networks` sign networks with uniformly drawn parameters |
-# | regret governed by | the prior weight of hypotheses near the truth, not the class size | regret after {glue:text}`n_max` examples equals $-\log W(f^\ast)$ within {glue:text}`max_rel_gap:.1%`; below the KL-ball bound throughout |
-# | size does not decide | regret far below $\log\lvert H\rvert$ and the parameter count | heaviest target at $K$ = {glue:text}`width_big`: {glue:text}`frac_log_M:.0%` of $\log M$, {glue:text}`frac_param:.1%` of $\frac{d}{2}\log n$ |
-# | simple vs complex | large weight, little data | rank {glue:text}`rank_max` costs {glue:text}`gap_small:.1f` / {glue:text}`gap_big:.1f` nats more than rank 0 |
-# | SGLD | samples the posterior; its ensemble approximates the mixture | ensemble within {glue:text}`sgld_ratio:.2f`x of the exact mixture; single samples {glue:text}`single_ratio:.1f`x worse |
+# | simple = heavy | hypotheses realized by a large fraction of parameter space are the simple ones | rank correlation of $-\log W$ with average sensitivity {glue:text}`rho_small:.2f` / {glue:text}`rho_big:.2f`; lookup table {glue:text}`rho_lookup:.3f` |
+# | regret governed by | the prior weight near the truth, not the class size | complex minus simplest targets: {glue:text}`gap_small:.2f` / {glue:text}`gap_big:.2f` nats; uniform prior {glue:text}`u_gap_big:.2f` |
+# | size does not decide | regret far below $\log\lvert H\rvert$ | simplest targets at $K$ = {glue:text}`width_big`: {glue:text}`frac_H_big:.0%` of $\log 2^{16}$ (uniform prior {glue:text}`frac_H_u_big:.0%`) |
+# | SGLD | samples the posterior; its ensemble approximates the mixture | worst factor over sample sizes {glue:text}`sgld_worst:.2f` against a bar of 1.25 (trained ensemble {glue:text}`trained_worst:.2f`); a known miss at this scale |
 #
 # What differs. We could read only the abstract and the opening of the paper, so we test the
 # claim in the form the abstract states it, and use the classical mixture bound
-# $\mathbb{E} R_n \le \min_\delta[-\log W(B_\delta) + n\delta]$ as its finite-sample version; the
-# paper's own constants, its batch and supervised variants, and its links to flat minima and
-# distillation are not checked. Our class is the Monte Carlo sample of networks (a function no
-# sampled network computes has weight 0), which keeps everything exact; the targets are drawn from
-# the class (the realizable case). A wider network does *not* make its simplest function cheaper
-# here: its weight is spread over more functions, so $-\log W$ grows with the width, slowly. The
-# SGLD section uses smoothed networks and a finite step size; the comparison is against the exact
-# mixture of the same smoothed model, not of the sign networks.
+# $\mathbb{E} R_n \le \min_\delta[-\log W(B_\delta) + n\delta]$ as its finite-sample version; that
+# bound and $R_n \le -\log W(f^\ast)$ are theorems, so the book checks them as unit tests of the
+# code, not as evidence here. The paper's own constants, its batch and supervised variants, and
+# its links to flat minima and distillation are not checked. Our class is the Monte Carlo sample
+# of networks (a function no sampled network computes has weight 0), which keeps everything
+# exact; the targets are drawn from the class (the realizable case).
+#
+# Where this chapter departs from the earlier version of it, and from its referee. The earlier
+# checks picked targets *by weight* and called the heaviest "simple", so "simple targets cost
+# less" could not fail; here simplicity is measured by a property of the function alone, and the
+# control is a class with a uniform prior over parameters that is nevertheless uniform over
+# functions. The parameter-count comparison ($\frac{d}{2}\log n$) is gone: in a finite class of
+# Boolean functions the regret never exceeds $\log M$, so it could not fail. A later version of
+# the paper states the regret in terms of an effective dimension from the Hessian or Fisher
+# spectrum rather than the raw parameter count; testing that needs a smooth model whose mixture
+# regret can be computed beyond the Gaussian case (where it is algebra), and is not done here. A
+# wider network does *not* make its simplest functions cheaper here
+# ({glue:text}`r_simple_small:.2f` nats at $K$ = {glue:text}`width_small`,
+# {glue:text}`r_simple_big:.2f` at $K$ = {glue:text}`width_big`): their weight is spread over
+# more functions. The SGLD section uses smoothed
+# networks and a finite step size; the comparison is against the exact mixture of the same
+# smoothed model, not of the sign networks, and stops where the importance-sampled mixture does.
+# Its chains are short: at this scale the ensemble's worst factor against the mixture lies close
+# to the 25% bar, so "SGLD approximates the mixture" is recorded as not reproduced here, while the
+# noise-free ensemble misses by far more ({glue:text}`trained_worst:.2f`).
 #
 # ## Try it
 #
-# - Set `eps=0.25` in the `book` preset: noisier labels make each example less informative, so
-#   the regret takes longer to reach $-\log W(f^\ast)$, but its final value is still the weight
-#   of the target.
-# - Add `10000` to `ranks`: with {glue:text}`n_networks` networks such a target is computed by
-#   only one or a few networks, its weight is close to $1/M$, and its regret climbs nearly to
-#   $\log M$: the uniform-prior bound, paid only by the most complex targets.
+# - Set `eps=0.25` in the `book` preset: noisier labels make each example less informative. Do
+#   the regrets still reach $-\log W(f^\ast)$ by {glue:text}`n_max` examples, and does the
+#   gap between simple and complex targets change?
+# - Add `256` to `widths`: does the correlation between weight and sensitivity survive in a much
+#   wider network, and how much more do the simplest functions cost?
 #
 # **Related chapters.**
 # - {doc}`06_generalization_bounds_not_tight`: why bounds computed from $(S, h)$ cannot be uniformly tight.

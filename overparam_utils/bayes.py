@@ -64,6 +64,14 @@ def sign_network_tables(
     return np.concatenate(out)
 
 
+def lookup_table_tables(n_bits: int, n_networks: int, rng: np.random.Generator) -> NDArray[np.int64]:
+    """Truth tables of ``n_networks`` random *lookup tables*: one parameter ``theta_x`` uniform in ``[-1, 1]``
+    per input and output ``[theta_x > 0]``. A uniform prior over parameters again, but no parameter is shared
+    between inputs, so the prior over functions is uniform (the control of chapter 20). ``(n_networks,)``."""
+    bits = rng.uniform(-1, 1, (n_networks, 2**n_bits)) > 0
+    return bits.astype(np.int64) @ (2 ** np.arange(2**n_bits, dtype=np.int64))
+
+
 def function_weights(tables: ArrayLike) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
     """Distinct functions and their prior weights, heaviest first.
 
@@ -102,30 +110,84 @@ def mixture_regret(
     y: ArrayLike,
     eps: float,
     n_inputs: int,
+    at: ArrayLike | None = None,
 ) -> NDArray[np.float64]:
     """Cumulative log-loss regret ``R_t = log p*(y_1..t) - log sum_f W(f) p_f(y_1..t)``, ``t = 1..n``.
 
     ``p*`` is the noisy-label likelihood of ``target``; the mixture is over ``functions (F,)`` with prior
     ``weights (F,)``. Each ``p_f`` depends on the data only through the number of mismatches
-    ``m_f(t) = #{s <= t : y_s != f(x_s)}``, so all ``R_t`` come from one matrix product. Returns ``(n,)``.
+    ``m_f(t) = #{s <= t : y_s != f(x_s)}``, so all ``R_t`` come from one matrix product. Returns ``(n,)``,
+    or only the sample sizes ``t`` listed in ``at`` (each in ``1..n``; cheaper for a large class).
     Nats. (It is also the sequential mixture's cumulative log-loss in excess of the truth's.)
     """
     x, y = np.asarray(x), np.asarray(y)
     n = len(x)
+    t = np.arange(1, n + 1) if at is None else np.asarray(at, dtype=np.int64)
     onehot = np.zeros((n_inputs, n))
     onehot[x, np.arange(n)] = 1.0
-    ones = np.cumsum(onehot * y, axis=1)  # (inputs, n): label-1 counts up to t
-    zeros = np.cumsum(onehot * (1 - y), axis=1)
+    ones = np.cumsum(onehot * y, axis=1)[:, t - 1]  # (inputs, len(t)): label-1 counts up to t
+    zeros = np.cumsum(onehot * (1 - y), axis=1)[:, t - 1]
     bits = table_bits(functions, n_inputs).astype(np.float64)
-    mismatches = (1 - bits) @ ones + bits @ zeros  # (F, n)
-    t = np.arange(1, n + 1)
+    mismatches = (1 - bits) @ ones + bits @ zeros  # (F, len(t))
     log_right, log_wrong = np.log1p(-eps), np.log(eps)
     loglik = (t - mismatches) * log_right + mismatches * log_wrong
     log_mix = logsumexp(loglik + np.log(np.asarray(weights))[:, None], axis=0)
     target_bits = (int(target) >> x) & 1
-    m_star = np.cumsum(target_bits != y)
+    m_star = np.cumsum(target_bits != y)[t - 1]
     loglik_star = (t - m_star) * log_right + m_star * log_wrong
     return loglik_star - log_mix
+
+
+def uniform_prior_regret(
+    target: int, x: ArrayLike, y: ArrayLike, eps: float, n_inputs: int, at: ArrayLike | None = None
+) -> NDArray[np.float64]:
+    """:func:`mixture_regret` for the uniform prior over *all* ``2**n_inputs`` functions, in closed form.
+
+    That prior is a lookup table with one fair coin per input (no parameters shared between inputs), so
+    the mixture factorises over inputs: ``R_t = sum_x [log p*(labels at x) - log((A_x + B_x) / 2)]`` with
+    ``A_x``, ``B_x`` the likelihoods of the labels seen at ``x`` if its bit is 1 or 0. Returns ``(n,)`` or the
+    sample sizes in ``at``. Its large-``n`` limit is ``n_inputs log 2``, the same for every target.
+    """
+    x, y = np.asarray(x), np.asarray(y)
+    n = len(x)
+    t = np.arange(1, n + 1) if at is None else np.asarray(at, dtype=np.int64)
+    onehot = np.zeros((n_inputs, n))
+    onehot[x, np.arange(n)] = 1.0
+    ones = np.cumsum(onehot * y, axis=1)[:, t - 1]
+    zeros = np.cumsum(onehot * (1 - y), axis=1)[:, t - 1]
+    log_right, log_wrong = np.log1p(-eps), np.log(eps)
+    log_a = ones * log_right + zeros * log_wrong  # the input's bit is 1
+    log_b = ones * log_wrong + zeros * log_right  # its bit is 0
+    target_bits = ((int(target) >> np.arange(n_inputs)) & 1)[:, None]
+    log_star = np.where(target_bits == 1, log_a, log_b)
+    return (log_star - (np.logaddexp(log_a, log_b) - np.log(2))).sum(axis=0)
+
+
+def uniform_prior_predictive(ones: ArrayLike, zeros: ArrayLike, eps: float) -> NDArray[np.float64]:
+    """``p(y = 1 | x)`` of the Bayes mixture under the uniform prior over all functions, from the label
+    counts ``ones``, ``zeros`` seen at each input (any shape): each input's bit has posterior odds
+    ``((1 - eps) / eps) ** (ones - zeros)`` and the prediction mixes ``1 - eps`` and ``eps`` with them."""
+    log_odds = (np.asarray(ones) - np.asarray(zeros)) * np.log((1 - eps) / eps)
+    from scipy.special import expit
+
+    bit_one = expit(log_odds)
+    return (1 - eps) * bit_one + eps * (1 - bit_one)
+
+
+def total_influence(functions: ArrayLike, n_bits: int) -> NDArray[np.float64]:
+    """Average sensitivity (total influence) of each truth table: ``sum_j Pr_x[f(x) != f(x with bit j
+    flipped)]`` over uniform inputs, a complexity measure of Boolean functions that knows nothing of any
+    prior: 0 for a constant, 1 for a function of one input, ``n_bits`` for parity. ``(F,)``."""
+    bits = table_bits(functions, 2**n_bits)
+    idx = np.arange(2**n_bits)
+    return sum((bits != bits[:, idx ^ (1 << j)]).mean(axis=1) for j in range(n_bits))
+
+
+def relevant_inputs(functions: ArrayLike, n_bits: int) -> NDArray[np.int64]:
+    """Number of input coordinates each truth table depends on: ``(F,)`` integers in ``0..n_bits``."""
+    bits = table_bits(functions, 2**n_bits)
+    idx = np.arange(2**n_bits)
+    return sum((bits != bits[:, idx ^ (1 << j)]).any(axis=1) for j in range(n_bits)).astype(np.int64)
 
 
 def per_input_kl(eps: float) -> float:
@@ -246,19 +308,23 @@ def sgld(
     keep_every: int = 1,
     burn_in: int = 0,
     box: float | None = None,
+    temperature: float = 1.0,
 ) -> NDArray[np.float64]:
-    """Langevin dynamics ``theta += step/2 * grad + sqrt(step) * N(0, I)`` for many chains at once.
+    """Langevin dynamics ``theta += step/2 * grad + sqrt(step * temperature) * N(0, I)`` for many chains.
 
     ``grad_log_density(theta, t)`` returns the (possibly stochastic, e.g. mini-batch) gradient of the log
     target density at ``theta (C, P)`` on step ``t``. With ``box = a`` the chains live in ``[-a, a]^P`` and
     are reflected at its walls (a uniform prior on the box). After ``burn_in`` steps every ``keep_every``-th
     state is kept. Returns ``(kept, C, P)`` samples. Without mini-batch noise and as ``step -> 0`` the
-    chains sample the target; a finite step adds a bias of order ``step``.
+    chains sample the target; a finite step adds a bias of order ``step``. ``temperature = 0`` removes the
+    injected noise: plain (mini-batch) gradient ascent from the same starts, an ensemble of optimised
+    networks rather than posterior samples.
     """
     theta = np.array(theta0, dtype=np.float64)
     kept = []
     for t in range(n_steps):
-        theta = theta + 0.5 * step * grad_log_density(theta, t) + np.sqrt(step) * rng.standard_normal(theta.shape)
+        noise = np.sqrt(step * temperature) * rng.standard_normal(theta.shape)
+        theta = theta + 0.5 * step * grad_log_density(theta, t) + noise
         if box is not None:
             theta = reflect(theta, box)
         if t >= burn_in and (t - burn_in) % keep_every == 0:

@@ -12,14 +12,19 @@ from overparam_utils.bayes import (
     function_weights,
     hamming,
     kl_ball_bound,
+    lookup_table_tables,
     mixture_regret,
     n_parameters,
     noisy_labels,
     per_input_kl,
     reflect,
+    relevant_inputs,
     sgld,
     sign_network_tables,
     table_bits,
+    total_influence,
+    uniform_prior_predictive,
+    uniform_prior_regret,
 )
 
 EPS = 0.2
@@ -189,3 +194,88 @@ def test_soft_network_numpy_and_torch_agree_and_sharpen_into_sign_networks():
     ones, zeros = np.array([2.0] * 8), np.array([1.0] * 8)
     ll = net.log_likelihood(theta, ones, zeros)
     np.testing.assert_allclose(ll, (2 * np.log(p_np) + np.log(1 - p_np)).sum(1))
+
+
+def test_mixture_regret_at_selected_sizes_matches_the_full_curve():
+    functions, weights = tiny_class()
+    x, y = noisy_labels(6, 40, 4, EPS, np.random.default_rng(11))
+    full = mixture_regret(functions, weights, 6, x, y, EPS, 4)
+    at = np.array([1, 5, 17, 40])
+    np.testing.assert_allclose(mixture_regret(functions, weights, 6, x, y, EPS, 4, at=at), full[at - 1])
+
+
+def test_regret_never_exceeds_minus_log_weight_on_a_sampled_class():
+    """The chapter's old check ``regret_within_weight_bound`` (a theorem): R_n <= -log W(f*) pathwise."""
+    functions, weights = function_weights(sign_network_tables(3, 4, 5000, np.random.default_rng(12)))
+    for r in (0, 5, len(functions) - 1):
+        x, y = noisy_labels(functions[r], 300, 8, 0.1, np.random.default_rng(r))
+        regret = mixture_regret(functions, weights, functions[r], x, y, 0.1, 8)
+        assert np.all(regret <= -np.log(weights[r]) + 1e-9)
+        assert regret[-1] <= np.log(5000) + 1e-9  # hence never above log M: parameter counts cannot show
+
+
+def test_uniform_prior_regret_is_the_mixture_over_all_functions():
+    functions = np.arange(16)  # every function of 2 inputs
+    weights = np.full(16, 1 / 16)
+    for target in (0, 6, 9):
+        x, y = noisy_labels(target, 50, 4, EPS, np.random.default_rng(target))
+        np.testing.assert_allclose(
+            uniform_prior_regret(target, x, y, EPS, 4),
+            mixture_regret(functions, weights, target, x, y, EPS, 4),
+            atol=1e-12,
+        )
+    # the same data relative to the target (same inputs and flips) cost every target the same
+    rng_a, rng_b = np.random.default_rng(13), np.random.default_rng(13)
+    xa, ya = noisy_labels(3, 30, 4, EPS, rng_a)
+    xb, yb = noisy_labels(12, 30, 4, EPS, rng_b)
+    np.testing.assert_allclose(uniform_prior_regret(3, xa, ya, EPS, 4), uniform_prior_regret(12, xb, yb, EPS, 4))
+
+
+def test_uniform_prior_predictive_is_the_posterior_predictive():
+    ones, zeros = np.array([0, 3, 1, 2]), np.array([0, 1, 1, 5])
+    a = (1 - EPS) ** ones * EPS**zeros  # bit 1
+    b = EPS**ones * (1 - EPS) ** zeros  # bit 0
+    expected = (a * (1 - EPS) + b * EPS) / (a + b)
+    np.testing.assert_allclose(uniform_prior_predictive(ones, zeros, EPS), expected)
+
+
+def test_lookup_tables_are_uniform_over_functions():
+    tables = lookup_table_tables(2, 160_000, np.random.default_rng(14))
+    functions, weights = function_weights(tables)
+    assert len(functions) == 16
+    np.testing.assert_allclose(weights, 1 / 16, atol=0.003)
+
+
+def test_total_influence_and_relevant_inputs():
+    n_bits = 3
+    X = boolean_inputs(n_bits)
+    powers = 2 ** np.arange(8)
+    constant, dictator = 0, int((X[:, 1] > 0) @ powers)
+    parity = int((np.prod(X, axis=1) > 0) @ powers)
+    majority = int((X.sum(axis=1) > 0) @ powers)
+    tables = [constant, 255, dictator, parity, majority]
+    np.testing.assert_allclose(total_influence(tables, n_bits), [0, 0, 1, 3, 1.5])
+    np.testing.assert_array_equal(relevant_inputs(tables, n_bits), [0, 0, 1, 3, 3])
+
+
+def test_an_ensemble_is_never_worse_than_its_members():
+    """The chapter's old check ``ensemble_beats_single_network``: by convexity of KL in its second argument
+    (Jensen), the averaged prediction's excess loss is at most the members' mean."""
+    rng = np.random.default_rng(15)
+    p = rng.uniform(0.05, 0.95, 16)
+    q = rng.uniform(0.01, 0.99, (50, 16))
+    assert bernoulli_kl(p, q.mean(axis=0)).mean() <= bernoulli_kl(p, q).mean() + 1e-12
+
+
+def test_sgld_at_zero_temperature_is_gradient_ascent():
+    samples = sgld(
+        lambda th, t: -(th - 2.0),
+        np.zeros((3, 2)),
+        step=0.1,
+        n_steps=400,
+        rng=np.random.default_rng(16),
+        keep_every=1,
+        burn_in=399,
+        temperature=0.0,
+    )
+    np.testing.assert_allclose(samples[-1], 2.0, atol=1e-6)
