@@ -39,7 +39,7 @@ def test_a_local_cluster_gives_the_records_of_the_local_pool(fixture_project):
     for stem in ("01_good", "02_failing_claim"):
         assert (fixture_project / "there" / "executed" / f"{stem}.ipynb").stat().st_size > 0
     record = json.loads((fixture_project / "there" / "claims" / "01_good.json").read_text())
-    assert record["worker"] != "local" and record["device"] == "auto"
+    assert record["worker"] != "local" and record["device_requested"] == "auto" and record["device"] == "cpu"
 
 
 @pytest.fixture
@@ -94,7 +94,8 @@ def test_a_scheduler_file_cluster_sends_gpu_jobs_to_the_gpu_worker_and_lists_fai
     )  # fmt: skip
     assert gpu.returncode == 0, gpu.stdout + gpu.stderr
     record = json.loads((fixture_project / "gpu" / "claims" / "01_good.json").read_text())
-    assert record["worker"] == "gpu" and record["device"] == "cuda" and record["status"] == "pass"
+    assert record["worker"] == "gpu" and record["device_requested"] == "cuda" and record["status"] == "pass"
+    assert record["device"] == "cpu", "the fixture chapter declares no device parameter: its work ran on the CPU"
     rest = run_cli(
         "run", "02", "03", "06", "--scale", "smoke", "--timeout", "90", "--cluster", str(scheduler_file_cluster),
         "--build-dir", str(fixture_project / "rest"), cwd=fixture_project, timeout=900,

@@ -271,7 +271,8 @@ def finish(job: Job, raw: dict[str, Any]) -> dict[str, Any]:
         "cpu_s": raw.get("cpu_s"),
         "started_at": raw["started_at"],
         "threads": job.threads,
-        "device": partial.get("device") or raw.get("device", job.device),
+        "device": partial.get("device") or raw.get("device", job.device),  # where the chapter's work ran
+        "device_requested": job.device,  # what --device asked for
         "worker": raw.get("worker", "local"),
         "commit": git_commit(job.source.parent.parent),
         "cache_key": job.key,
