@@ -268,7 +268,7 @@ def finish(job: Job, raw: dict[str, Any]) -> dict[str, Any]:
         "seed": job.seed,
         "status": status,
         "runtime_s": raw["runtime_s"],
-        "cpu_s": raw.get("cpu_s"),
+        "cpu_s": None if timed_out else raw.get("cpu_s"),  # a killed kernel's CPU time is not collected
         "started_at": raw["started_at"],
         "threads": job.threads,
         "device": partial.get("device") or raw.get("device", job.device),  # where the chapter's work ran
