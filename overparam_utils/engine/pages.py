@@ -477,7 +477,7 @@ def paper_scale_page(
         at_book = {c["id"]: c for c in book.get(stem, {}).get("checks", [])}
         lines += [
             "",
-            f"### {r.get('title') or stem}" + (" (stale)" if stem in stale else ""),
+            f"## {r.get('title') or stem}" + (" (stale)" if stem in stale else ""),
             "",
             "| check | kind | book scale | paper scale | required | status at paper scale |",
             "|---|---|---|---|---|---|",
