@@ -29,7 +29,7 @@
 # together they predict the exact number of flat directions, test singular learning theory's claim
 # that training lands on degenerate solutions (against the same networks before training), estimate
 # the LLC by Langevin sampling, and compare the LLC of a modular and a non-modular network that solve
-# the same two independent tasks, at every resolution of a sweep, against the spread between two
+# the same two independent tasks, over a sweep of resolutions, against the spread between two
 # non-modular networks.
 
 # %% tags=["remove-cell"]
@@ -49,7 +49,6 @@ seed = 0  # any integer >= 0: the numbers change with it, the claims must not
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from overparam_utils import chapter
 from overparam_utils.data import digits_split
@@ -59,6 +58,7 @@ from overparam_utils.degeneracy import (
     llc_quadratic,
     llc_sgld,
     rank_accounting,
+    train_stacked_regression,
 )
 from overparam_utils.hessian import FlatModel
 from overparam_utils.plotting import OKABE_ITO, sweep_colors
@@ -76,14 +76,14 @@ PRESETS = {
     "smoke": dict(
         n_train=150, widths=[8], n_draws=1, steps=300, lr=1e-2, n_shuffles=4,
         sgld_chains=4, sgld_steps=100, gamma=100.0,
-        mod_dim=8, teacher_units=4, mod_width=12, mod_n=200, mod_steps=200,
-        mod_lr=3e-3, mod_n_draws=2, gamma_sweep=(-4, 2, 13),
+        mod_dim=8, teacher_units=4, mod_width=16, mod_n=300, mod_steps=2400,
+        mod_lr=3e-3, mod_n_draws=6, gamma_sweep=(-4, 2, 13),
     ),
     "book": dict(
         n_train=300, widths=[8, 16], n_draws=2, steps=1500, lr=1e-2, n_shuffles=4,
         sgld_chains=4, sgld_steps=1000, gamma=100.0,
-        mod_dim=8, teacher_units=4, mod_width=16, mod_n=600, mod_steps=1200,
-        mod_lr=3e-3, mod_n_draws=3, gamma_sweep=(-4, 2, 13),
+        mod_dim=8, teacher_units=4, mod_width=16, mod_n=300, mod_steps=2400,
+        mod_lr=3e-3, mod_n_draws=6, gamma_sweep=(-4, 2, 13),
     ),
     "paper": dict(
         n_train=1000, widths=[8, 16, 32], n_draws=5, steps=5000, lr=1e-2, n_shuffles=4,
@@ -379,56 +379,45 @@ def block_masks(width):
     return [torch.as_tensor(m, dtype=torch.float32) for m in masks]
 
 
-def train_regression(model, X, Y, masks=None):
-    """Adam with a cosine schedule on the mean squared error; masked weights stay zero."""
-    X = torch.as_tensor(X, dtype=torch.float32)
-    Y = torch.as_tensor(Y, dtype=torch.float32)
-    params = list(model.parameters())
-    if masks is not None:
-        with torch.no_grad():
-            for p, m in zip(params, masks, strict=True):
-                p.mul_(m)
-    opt = torch.optim.Adam(params, lr=cfg.mod_lr)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, cfg.mod_steps)
-    for _ in range(cfg.mod_steps):
-        opt.zero_grad()
-        loss = F.mse_loss(model(X), Y)
-        loss.backward()
-        if masks is not None:
-            for p, m in zip(params, masks, strict=True):
-                p.grad.mul_(m)
-        opt.step()
-        sched.step()
-    return float(loss.detach())
-
-
 def student(init_seed):
     return mlp(2 * cfg.mod_dim, cfg.mod_width, 2, depth=2, seed=init_seed)
 
 
 mod_seeds = ch.seeds(2 * cfg.mod_n_draws)  # data and weights; other weights for dense_2
-modular_runs = []
-for i in progress(range(cfg.mod_n_draws), desc="modular"):
+arms = (("dense", None), ("modular", block_masks(cfg.mod_width)), ("dense_2", None))
+data, stack = [], []  # every arm of every draw trained at once, each on its draw's data
+for i in range(cfg.mod_n_draws):
     d, other = mod_seeds[i], mod_seeds[cfg.mod_n_draws + i]
     rng = np.random.default_rng(d)
     X = rng.standard_normal((cfg.mod_n, 2 * cfg.mod_dim))
-    Y = teacher_outputs(X, rng)
-    out = dict(untrained=dict(loss=np.nan, acct=rank_accounting(student(d), X)))
-    arms = (("dense", None, d), ("modular", block_masks(cfg.mod_width), d),
-            ("dense_2", None, other))
-    for kind, masks, init_seed in arms:
-        model = student(init_seed)
-        loss = train_regression(model, X, Y, masks)
-        out[kind] = dict(loss=loss, acct=rank_accounting(model, X))
-    modular_runs.append(out)
+    data.append((X, teacher_outputs(X, rng)))
+    stack += [(i, kind, masks, student(other if kind == "dense_2" else d))
+              for kind, masks in arms]
+losses = train_stacked_regression(
+    [m for *_, m in stack], np.stack([data[i][0] for i, *_ in stack]),
+    np.stack([data[i][1] for i, *_ in stack]), [k for _, _, k, _ in stack],
+    steps=cfg.mod_steps, lr=cfg.mod_lr,
+)  # Adam with a cosine schedule on the mean squared error; masked weights stay zero
+modular_runs = [
+    dict(untrained=dict(loss=np.nan, acct=rank_accounting(student(mod_seeds[i]), X)))
+    for i, (X, _) in enumerate(data)
+]
+for (i, kind, _, model), loss in zip(progress(stack, desc="modular"), losses,
+                                     strict=True):
+    acct = rank_accounting(model, data[i][0])
+    modular_runs[i][kind] = dict(loss=float(loss), acct=acct)
 
 # %% [markdown]
 # For each network we compute the quadratic LLC $\lambda(\gamma)$ from its Hessian spectrum at
 # {glue:text}`n_gammas` localisations $\gamma$ from {glue:text}`gamma_lo:.0e` to
 # {glue:text}`gamma_hi:.0e` (at the same $n\beta$ for all, since all fit the same targets and $L_B$
-# is in the same output units), and per draw the largest log-ratio over the sweep,
-# $\max_\gamma \ln\bigl(\lambda_{\text{modular}}(\gamma)/\lambda_{\text{dense}}(\gamma)\bigr)$: it is
-# below zero only if the modular network has the lower LLC at *every* resolution.
+# is in the same output units), and per draw two summaries of the log-ratio
+# $\ln\bigl(\lambda_{\text{modular}}(\gamma)/\lambda_{\text{dense}}(\gamma)\bigr)$. Its largest
+# value over the sweep is below zero only if the modular network has the lower LLC at *every*
+# resolution. Its mean over the sweep (the points are evenly spaced in $\ln\gamma$, so this is
+# an average over resolutions) is paired by draw: we divide its mean over draws by its standard
+# error, so the draw-to-draw spread of equally good solutions is the yardstick. The control is
+# the same statistic for the second dense network against the first.
 
 # %%
 mod_n_beta = cfg.mod_n / np.log(cfg.mod_n)
@@ -445,8 +434,23 @@ def worst_log_ratio(run, kind):
                                / llc_curve(run["dense"]["acct"]))))
 
 
+def mean_log_ratio(run, kind):
+    """Mean over the sweep (even in ln gamma) of ln(lambda_kind / lambda_dense)."""
+    return float(np.mean(np.log(llc_curve(run[kind]["acct"])
+                                / llc_curve(run["dense"]["acct"]))))
+
+
+def t_score(x):
+    """Mean over draws divided by its standard error."""
+    x = np.asarray(x, dtype=float)
+    return float(x.mean() / (x.std(ddof=1) / np.sqrt(x.size)))
+
+
 mod_worst = [worst_log_ratio(r, "modular") for r in modular_runs]
 dense_worst = [worst_log_ratio(r, "dense_2") for r in modular_runs]
+mod_mean = [mean_log_ratio(r, "modular") for r in modular_runs]
+dense_mean = [mean_log_ratio(r, "dense_2") for r in modular_runs]
+mod_t, dense_t = t_score(mod_mean), t_score(dense_mean)
 student_extra = min(extra_flat(r[k]["acct"]) for r in modular_runs
                     for k in ("dense", "dense_2"))
 student_extra_untrained = max(extra_flat(r["untrained"]["acct"]) for r in modular_runs)
@@ -458,8 +462,15 @@ ch.glue(
     n_gammas=len(gammas), gamma_lo=gammas[0], gamma_hi=gammas[-1],
     mod_worst=max(mod_worst), dense_worst=max(dense_worst),
     mod_worst_min=min(mod_worst), mod_bar=np.log(0.95),
+    mod_mean_pct=100 * (np.exp(np.mean(mod_mean)) - 1),
+    dense_mean_pct=100 * (np.exp(np.mean(dense_mean)) - 1),
+    mod_mean_hi_pct=100 * (np.exp(max(mod_mean)) - 1), mod_t=mod_t, dense_t=dense_t,
+    mod_n_draws=cfg.mod_n_draws,
     dead_untrained=sum(g.dead for r in modular_runs
                        for g in r["untrained"]["acct"].groups),
+    **{f"dead_{kind}": sum(g.dead for r in modular_runs for g in r[kind]["acct"].groups)
+       for kind in ("dense", "modular", "dense_2")},
+    n_student_units=cfg.mod_n_draws * 2 * cfg.mod_width,
     mod_verdict="is" if max(mod_worst) < np.log(0.95) else "is not",
     student_extra_pct=100 * student_extra,
     student_extra_untrained_pct=100 * student_extra_untrained,
@@ -509,6 +520,19 @@ ch.figure("fig-ch11-modular")
 # this run it {glue:text}`mod_verdict`. For scale, between the two dense networks from different
 # initial weights the same statistic reaches {glue:text}`dense_worst:.2f`.
 #
+# Averaged over the resolutions of the sweep, the modular network's LLC changes relative to the
+# dense one's by {glue:text}`mod_mean_pct:.1f`% (geometric mean over {glue:text}`mod_n_draws`
+# draws; on the draw least in its favour by {glue:text}`mod_mean_hi_pct:.1f`%), a mean log-ratio
+# {glue:text}`mod_t:.1f` standard errors from zero. The second dense network changes relative to
+# the first by {glue:text}`dense_mean_pct:.1f`%, {glue:text}`dense_t:.1f` standard errors.
+#
+# One confound is in plain view: of the {glue:text}`n_student_units` hidden units of each kind of
+# network over all draws, training leaves {glue:text}`dead_modular` dead in the modular networks
+# against {glue:text}`dead_dense` and {glue:text}`dead_dense_2` in the two dense ones. A dead unit
+# is degeneracy *i* and *ii* at once (its weights are all flat), so part of the modular network's
+# lower LLC may come from the units it loses, not from the absence of interactions as such; this
+# run does not separate the two.
+#
 # ## Claim checks
 
 # %%
@@ -553,6 +577,16 @@ ch.check(
     "networks from different initial weights at this scale",
 )
 ch.check(
+    "modular_network_lower_llc_on_average",
+    "a modular network has a lower LLC than a dense one trained on the same two "
+    "independent tasks: the log LLC ratio modular/dense, averaged over the resolution "
+    "sweep, is below zero by more than 3 standard errors of its mean over draws (paired "
+    "by draw)",
+    mod_t, "<", -3.0,
+    control=dense_t,
+    control_is="a second dense network from other initial weights instead of the modular",
+)
+ch.check(
     "synchronised_relus",
     "some live ReLUs that fire on part of the data fire on exactly the same examples "
     "(count over the trained digits networks)",
@@ -591,7 +625,7 @@ ch.report()
 # | together | reduce the effective parameter count | predict rank($H$) within {glue:text}`miscount_pct:.2f`% of $P$ on the digits; off by up to {glue:text}`student_miscount_pct:.1f`% on the two-output students |
 # | training (SLT) | is biased towards degenerate solutions | not reproduced: exactly flat beyond rescaling, trained students ≥ {glue:text}`student_extra_pct:.1f`%, untrained ≤ {glue:text}`student_extra_untrained_pct:.1f`%; digits trained ≥ {glue:text}`digits_extra_pct:.1f`%, untrained up to {glue:text}`digits_extra_untrained_pct:.1f`% |
 # | effective parameters | $2\lambda$ (LLC) | SGLD: $2\hat\lambda$ = {glue:text}`two_llc:.0f` of $P$ = {glue:text}`P_big` (quadratic value {glue:text}`two_llc_quad:.0f`); the count is set by $\gamma$ |
-# | modularity | modular networks are more degenerate (heuristic) | not reproduced: worst log LLC ratio over the sweep, modular/dense {glue:text}`mod_worst:.2f` (bar {glue:text}`mod_bar:.2f`), dense/dense {glue:text}`dense_worst:.2f` |
+# | modularity | modular networks are more degenerate (heuristic) | on average over resolutions: LLC modular/dense {glue:text}`mod_mean_pct:.1f`% ({glue:text}`mod_t:.1f` standard errors), dense/dense {glue:text}`dense_mean_pct:.1f`% ({glue:text}`dense_t:.1f`); at every resolution: not reproduced, worst log ratio modular/dense {glue:text}`mod_worst:.2f` (bar {glue:text}`mod_bar:.2f`), dense/dense {glue:text}`dense_worst:.2f` |
 #
 # What differs. We could read only the paper's abstract and a secondary summary, not its sections, so
 # the exact form of its arguments is not checked. The paper defines the effective parameter count
@@ -612,16 +646,23 @@ ch.report()
 # largest untrained {glue:text}`student_extra_untrained_pct:.1f`%).
 # Modularity: the modular and dense networks solve the same data, the modular one with its cross
 # weights held at zero, and we compare them against the spread between two dense solutions rather
-# than with the paper's own module-finding metric, which we did not implement; on the seeds we tried
-# the modular network did not have the lower LLC at every resolution on every draw. The paper's Interaction Basis is not
-# built here.
+# than with the paper's own module-finding metric, which we did not implement. Whether the
+# modular network has the lower LLC averaged over the resolutions of the sweep, by more than
+# three standard errors paired by draw, while two dense networks do not, is what the check
+# `modular_network_lower_llc_on_average` and its control test; on the seeds we tried the modular
+# network did not have the lower LLC at every resolution on every draw, so that stronger form
+# stays not reproduced. The average over resolutions is our summary, not the paper's (its
+# argument is heuristic and names no resolution); our modules are imposed by masks, not found in
+# training; and the modular networks lose more units in training than the dense ones (counted
+# above), a second route to a lower LLC that this run does not separate from modularity. The
+# paper's Interaction Basis is not built here.
 #
 # ## Try it
 #
 # - Set `gamma=10.0` in the `book` preset: the resolution gets finer. What do you expect the
 #   Langevin estimate to do, and do the chains still settle in `sgld_steps` steps?
-# - Give the modular comparison more draws (`mod_n_draws=10`) or wider students
-#   (`mod_width=32`): does the modular network pull away from the spread between two dense ones?
+# - Give the modular comparison wider students (`mod_width=32`): do you expect the modular
+#   network's lower LLC to hold at every resolution, or only on average over the sweep?
 #
 # **Related chapters.**
 # - {doc}`09_hessian_bulk_and_outliers`: the Hessian spectrum: a bulk at zero and $k - 1$ outliers.

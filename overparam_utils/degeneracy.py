@@ -15,7 +15,9 @@ For a fully connected ReLU network ``nn.Sequential(Linear, ReLU, ..., Linear)`` 
   (the Hessian rank of the behavioural loss), to compare with the measured one;
 * :func:`llc_sgld`: an SGLD estimate of the local learning coefficient, the effective parameter count of
   singular learning theory (``2 * llc`` plays the role of a parameter count), and :func:`llc_quadratic`,
-  the value it would take if the loss were exactly quadratic with a given Hessian spectrum.
+  the value it would take if the loss were exactly quadratic with a given Hessian spectrum;
+* :func:`train_stacked_regression`: many small ReLU networks (dense, or modular through masks) trained at
+  once on their own data, as one batched tensor per layer.
 
 Every rank is taken at the round-off tolerance of :func:`overparam_utils.hessian.rank_tolerance`.
 """
@@ -326,3 +328,66 @@ def llc_sgld(
             trace[t] = float(f(w).mean())
     burn = steps // 4 if burn_in is None else burn_in
     return float(nbeta * (trace[burn:].mean() - base)), trace
+
+
+def train_stacked_regression(
+    models: list,
+    X: ArrayLike,
+    Y: ArrayLike,
+    masks: list | None = None,
+    *,
+    steps: int,
+    lr: float,
+) -> NDArray[np.float64]:
+    """Train several ReLU MLPs of one architecture at once, each on its own data, and write the weights back.
+
+    ``models``: ``B`` networks ``nn.Sequential(Linear, ReLU, ..., Linear)`` of the same shapes; ``X (B, N, d)``
+    and ``Y (B, N, k)``: each model's data; ``masks``: per model ``None`` or a list of 0/1 tensors, one per
+    parameter in ``model.parameters()`` order (masked weights start at zero and stay there: how chapter 11
+    imposes modularity). Each model follows full-batch Adam on its own mean squared error with a cosine
+    schedule from ``lr`` to zero over ``steps`` (``torch.optim.Adam`` with ``CosineAnnealingLR``); the
+    models are stacked into one batched tensor per layer so a step costs one batched product per layer, not
+    one small network at a time. Returns each model's final training loss ``(B,)``.
+    """
+    import torch
+
+    from .training import adam_step
+
+    stacks = [
+        torch.stack([p.detach() for p in ps]).clone() for ps in zip(*(m.parameters() for m in models), strict=True)
+    ]
+    if masks is not None:
+        full = [[torch.ones_like(p) for p in models[0].parameters()] if m is None else m for m in masks]
+        mask_stacks = [torch.stack(ms) for ms in zip(*full, strict=True)]
+        for s, m in zip(stacks, mask_stacks, strict=True):
+            s.mul_(m)
+    X = torch.as_tensor(np.asarray(X), dtype=torch.float32)
+    Y = torch.as_tensor(np.asarray(Y), dtype=torch.float32)
+    for s in stacks:
+        s.requires_grad_(True)
+    moments = [(torch.zeros_like(s), torch.zeros_like(s)) for s in stacks]
+
+    def forward(h):
+        n_layers = len(stacks) // 2
+        for k in range(n_layers):
+            W, b = stacks[2 * k], stacks[2 * k + 1]
+            h = torch.baddbmm(b[:, None, :], h, W.transpose(1, 2))
+            if k < n_layers - 1:
+                h = torch.relu(h)
+        return h
+
+    for t in range(steps):
+        per_model = ((forward(X) - Y) ** 2).mean(dim=(1, 2))
+        grads = torch.autograd.grad(per_model.sum(), stacks)
+        step_lr = lr * (1 + np.cos(np.pi * t / steps)) / 2
+        with torch.no_grad():
+            for i, (s, g, (m, v)) in enumerate(zip(stacks, grads, moments, strict=True)):
+                if masks is not None:
+                    g = g * mask_stacks[i]
+                adam_step(s, g, m, v, t + 1, step_lr)
+    with torch.no_grad():
+        final = ((forward(X) - Y) ** 2).mean(dim=(1, 2))
+        for b, model in enumerate(models):
+            for p, s in zip(model.parameters(), stacks, strict=True):
+                p.copy_(s[b])
+    return final.numpy().astype(np.float64)

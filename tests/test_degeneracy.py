@@ -141,3 +141,45 @@ def test_firing_restriction_counts_an_input_that_is_constant_where_a_unit_fires(
         model[0].bias[0] = 0.5
     assert firing_restriction(model, X) == 1
     assert firing_restriction(model, X, shuffle_seed=1) == 0
+
+
+def test_stacked_regression_training_is_torch_adam_with_a_cosine_schedule_model_by_model():
+    import torch.nn.functional as F
+
+    from overparam_utils.degeneracy import train_stacked_regression
+    from overparam_utils.training import mlp
+
+    def reference(model, X, Y, mask, steps, lr):
+        X, Y = torch.as_tensor(X), torch.as_tensor(Y)
+        params = list(model.parameters())
+        if mask is not None:
+            with torch.no_grad():
+                for p, m in zip(params, mask, strict=True):
+                    p.mul_(m)
+        opt = torch.optim.Adam(params, lr=lr)
+        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
+        for _ in range(steps):
+            opt.zero_grad()
+            F.mse_loss(model(X), Y).backward()
+            if mask is not None:
+                for p, m in zip(params, mask, strict=True):
+                    p.grad.mul_(m)
+            opt.step()
+            sched.step()
+        return float(F.mse_loss(model(X), Y).detach())
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((3, 40, 6)).astype(np.float32)
+    Y = rng.standard_normal((3, 40, 2)).astype(np.float32)
+    shapes = [p.shape for p in mlp(6, 8, 2, depth=2, seed=0).parameters()]
+    mask = [torch.as_tensor((rng.random(s) > 0.5).astype(np.float32)) for s in shapes]
+    masks = [None, mask, None]
+    stacked = [mlp(6, 8, 2, depth=2, seed=s) for s in range(3)]
+    alone = [mlp(6, 8, 2, depth=2, seed=s) for s in range(3)]
+    losses = train_stacked_regression(stacked, X, Y, masks, steps=150, lr=3e-3)
+    for i, model in enumerate(alone):
+        assert losses[i] == pytest.approx(reference(model, X[i], Y[i], masks[i], 150, 3e-3), rel=1e-5)
+        for p, q in zip(stacked[i].parameters(), model.parameters(), strict=True):
+            assert torch.allclose(p, q, atol=1e-5)
+    for p, m in zip(stacked[1].parameters(), mask, strict=True):
+        assert torch.all(p[m == 0] == 0)  # masked weights stayed at zero
