@@ -47,6 +47,7 @@ if "google.colab" in sys.modules:
 # %% tags=["parameters"]
 scale = "book"  # "smoke" (tests), "book" (this page) or "paper" (larger)
 seed = 0  # any integer >= 0: the numbers change with it, the claims must not
+device = "auto"  # "auto" (CUDA when visible, else CPU), "cpu" or "cuda"
 
 # %% tags=["hide-cell"]
 import matplotlib.pyplot as plt
@@ -93,7 +94,9 @@ PRESETS = {
         n_train=4000, n_test=1000,
     ),
 }
-ch = chapter.setup("12_feature_learning_mup", scale=scale, seed=seed, presets=PRESETS)
+ch = chapter.setup(
+    "12_feature_learning_mup", scale=scale, seed=seed, device=device, presets=PRESETS
+)
 cfg = ch.cfg
 coord_seed, sweep_seed = ch.seeds(2)
 widths = cfg.widths
@@ -155,7 +158,7 @@ coord = {
     name: coordinate_check(
         param, widths, X_batch, y_batch, steps=cfg.steps, lr=cfg.lr,
         n_draws=cfg.n_draws, seed=coord_seed, depth=cfg.depth, base_width=widths[0],
-        desc=name,
+        desc=name, device=ch.device,
     )
     for name, param in coord_params.items()
 }
@@ -300,6 +303,7 @@ sweep = {
         PARAMETRIZATIONS[name], cfg.sweep_widths, lrs, X_tr, y_tr, steps=cfg.sweep_steps,
         n_draws=cfg.sweep_draws, seed=sweep_seed, depth=cfg.sweep_depth,
         base_width=cfg.sweep_widths[0], batch_size=128, X_test=X_te, y_test=y_te,
+        device=ch.device,
     )
     for name in sweep_names
 }

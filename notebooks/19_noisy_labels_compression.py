@@ -42,6 +42,7 @@ if "google.colab" in sys.modules:
 # %% tags=["parameters"]
 scale = "book"  # "smoke" (tests), "book" (this page) or "paper" (larger)
 seed = 0  # any integer >= 0: the numbers change with it, the claims must not
+device = "auto"  # "auto" (CUDA when visible, else CPU), "cpu" or "cuda"
 
 # %% tags=["hide-cell"]
 import matplotlib.pyplot as plt
@@ -75,7 +76,9 @@ PRESETS = {
         narrow_widths=[4, 8, 16, 32], cot_sigma=10.0, ramp_steps=600, eval_every=200,
     ),
 }
-ch = chapter.setup("19_noisy_labels_compression", scale=scale, seed=seed, presets=PRESETS)
+ch = chapter.setup(
+    "19_noisy_labels_compression", scale=scale, seed=seed, device=device, presets=PRESETS
+)
 cfg = ch.cfg
 
 # %% [markdown]
@@ -162,7 +165,8 @@ for draw in range(S):
             wrong.append(flipped[draw])
 M = len(models)
 Y, Y_val, wrong = np.stack(Y), np.stack(Y_val), np.stack(wrong)
-params = nz.init_stacked_mlp(init_seeds, X.shape[1], cfg.width, n_classes)
+params = nz.init_stacked_mlp(init_seeds, X.shape[1], cfg.width, n_classes,
+                             device=ch.device)
 n_params = sum(v[0].numel() for v in params.values())
 ch.glue(**cfg.pick("n_val", "width", "lr", "batch_size", "n_draws", "ramp_steps"))
 ch.glue(n_fit=n_fit, n_test=len(y_test), steps=f"{cfg.steps:,}", n_params=f"{n_params:,}",

@@ -46,6 +46,7 @@ if "google.colab" in sys.modules:
 # %% tags=["parameters"]
 scale = "book"  # "smoke" (tests), "book" (this page) or "paper" (larger)
 seed = 0  # any integer >= 0: the numbers change with it, the claims must not
+device = "auto"  # numpy only: this chapter runs on the CPU whatever this says
 
 # %% tags=["hide-cell"]
 import matplotlib.pyplot as plt
@@ -105,7 +106,9 @@ PRESETS = {
         sgld_step=5e-4, sgld_batch=32, n_prior_samples=1_000_000,
     ),
 }
-ch = chapter.setup("20_universality_lens", scale=scale, seed=seed, presets=PRESETS)
+ch = chapter.setup(
+    "20_universality_lens", scale=scale, seed=seed, device=device, presets=PRESETS
+)
 cfg = ch.cfg
 n_inputs = 2**cfg.n_bits
 eps = cfg.eps

@@ -32,11 +32,12 @@ from .progress import progress
 Params = dict[str, Any]  # name -> torch.Tensor with a leading model axis
 
 
-def init_stacked_mlp(seeds: Sequence[int], d_in: int, width: int, n_classes: int) -> Params:
+def init_stacked_mlp(seeds: Sequence[int], d_in: int, width: int, n_classes: int, device: str = "cpu") -> Params:
     """Parameters of ``len(seeds)`` MLPs ``d_in -> width -> width -> n_classes`` (last layer
     without bias), one per seed, with torch's default ``nn.Linear`` initialisation (uniform in
     ``+-1/sqrt(fan_in)``). Returns ``W1 (M, d_in, width)``, ``b1 (M, 1, width)``, ``W2``, ``b2``
-    and ``head (M, width, n_classes)``, float32.
+    and ``head (M, width, n_classes)``, float32, on ``device`` (drawn on the CPU, so a seed gives the
+    same models on every device).
     """
     import torch
 
@@ -52,7 +53,7 @@ def init_stacked_mlp(seeds: Sequence[int], d_in: int, width: int, n_classes: int
         parts["W2"].append(uniform(gen, width, width, width))
         parts["b2"].append(uniform(gen, width, 1, width))
         parts["head"].append(uniform(gen, width, width, n_classes))
-    return {k: torch.stack(v) for k, v in parts.items()}
+    return {k: torch.stack(v).to(device) for k, v in parts.items()}
 
 
 def stacked_features(params: Params, X: Any) -> Any:
@@ -60,7 +61,7 @@ def stacked_features(params: Params, X: Any) -> Any:
     ``(M, n, d)``; returns ``(M, n, width)``."""
     import torch
 
-    X = torch.as_tensor(X, dtype=params["W1"].dtype)
+    X = torch.as_tensor(X, dtype=params["W1"].dtype, device=params["W1"].device)
     if X.dim() == 2:
         X = X.expand(params["W1"].shape[0], *X.shape)
     h = torch.relu(torch.baddbmm(params["b1"], X, params["W1"]))
@@ -89,7 +90,7 @@ def predictions_by_cut(params: Params, X: Any, ks: Sequence[int]) -> Any:
     with torch.no_grad():
         F = stacked_features(params, X)
         out = [torch.bmm(F[..., :k], params["head"][:, :k]).argmax(-1) for k in ks]
-        return torch.stack(out).numpy()
+        return torch.stack(out).cpu().numpy()
 
 
 def nested_k_probabilities(width: int, sigma: float) -> Any:
@@ -167,9 +168,9 @@ def coteaching_weights(losses: Any, peers: Any, keep_fraction: float) -> Any:
     n_keep = max(1, int(round(keep_fraction * B)))
     peer_loss = losses[peers]
     order = peer_loss.argsort(dim=1)
-    chosen = torch.zeros(M, B)
+    chosen = torch.zeros(M, B, device=losses.device)
     chosen.scatter_(1, order[:, :n_keep], 1.0)
-    alone = peers == torch.arange(M)
+    alone = peers == torch.arange(M, device=peers.device)
     chosen[alone] = 1.0
     return chosen
 
@@ -201,14 +202,16 @@ def train_noisy(
     :func:`compression_masks`; default none). ``peers (M,)``: co-teaching partner of each model
     (default: itself, plain training). Peers see the same batches. ``callback(step, params)``
     runs at the steps in ``every`` (``steps`` itself after the last update). Returns the
-    trained parameters (new tensors).
+    trained parameters (new tensors). Training runs on the parameters' device; batches and masks come
+    from a CPU generator seeded by ``seed``, so they are the same on every device.
     """
     import torch
     import torch.nn.functional as F
 
     params = {k: v.detach().clone().requires_grad_(True) for k, v in params.items()}
     M, width = params["W1"].shape[0], params["W1"].shape[2]
-    X_t = torch.as_tensor(np.asarray(X), dtype=torch.float32)
+    where = params["W1"].device
+    X_t = torch.as_tensor(np.asarray(X), dtype=torch.float32, device=where)
     Y_t = torch.as_tensor(np.asarray(Y), dtype=torch.int64)
     if Y_t.shape[0] != M:
         raise ValueError("Y needs one row of labels per model")
@@ -220,22 +223,23 @@ def train_noisy(
     if not torch.equal(Y_t[peer_t], Y_t):
         raise ValueError("co-teaching peers must be trained on the same labels")
     leader = torch.minimum(torch.arange(M), peer_t)  # a pair draws its batch once
+    Y_t, peer_d = Y_t.to(where), peer_t.to(where)
     opt = torch.optim.Adam(params.values(), lr=lr)
     gen = torch.Generator().manual_seed(seed)
-    rows = torch.arange(M)[:, None]
+    rows = torch.arange(M, device=where)[:, None]
     at = set(int(s) for s in every)
     for t in progress(range(steps + 1), desc=desc or "training", total=steps + 1):
         if callback is not None and t in at:
             callback(t, {k: v.detach() for k, v in params.items()})
         if t == steps:
             break
-        idx = torch.randint(X_t.shape[0], (M, batch_size), generator=gen)[leader]
-        mask = compression_masks(M, batch_size, width, drop_p, nested_sigma, gen, feature_width)
+        idx = torch.randint(X_t.shape[0], (M, batch_size), generator=gen)[leader].to(where)
+        mask = compression_masks(M, batch_size, width, drop_p, nested_sigma, gen, feature_width).to(where)
         feats = stacked_features(params, X_t[idx]) * mask
         logits = torch.bmm(feats, params["head"])
         losses = F.cross_entropy(logits.transpose(1, 2), Y_t[rows, idx], reduction="none")
         keep = 1.0 - forget_rate * min(1.0, t / max(1, ramp_steps))
-        weights = coteaching_weights(losses.detach(), peer_t, keep)
+        weights = coteaching_weights(losses.detach(), peer_d, keep)
         loss = ((losses * weights).sum(dim=1) / weights.sum(dim=1)).sum()
         opt.zero_grad()
         loss.backward()

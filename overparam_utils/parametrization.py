@@ -91,12 +91,14 @@ def init_weights(
     n_models: int = 1,
     seed: int = 0,
     dtype=None,
+    device: str = "cpu",
 ):
     """Draw the weights of ``n_models`` independent MLPs in parametrization ``param``.
 
     Returns a list of ``depth + 1`` tensors of shape ``(n_models, fan_in, fan_out)`` with i.i.d.
     ``N(0, r**e / fan_in)`` entries. The same ``seed`` gives the same standard-normal draws in every
     parametrization (only the scale differs), so parametrizations can be compared on the same networks.
+    The draws are made on the CPU and moved to ``device``, so a seed gives the same networks on every device.
     """
     import torch
 
@@ -106,7 +108,7 @@ def init_weights(
     weights = []
     for (fan_in, fan_out), factor in zip(layer_shapes(d_in, width, d_out, depth), factors, strict=True):
         w = torch.randn(n_models, fan_in, fan_out, generator=gen, dtype=dtype)
-        weights.append(w * float(np.sqrt(factor / fan_in)))
+        weights.append((w * float(np.sqrt(factor / fan_in))).to(device))
     return weights
 
 
@@ -156,7 +158,7 @@ def _sgd_step(weights, X, y, lr, multipliers, activation):
     finite = torch.isfinite(losses)
     total = torch.where(finite, losses, torch.zeros_like(losses)).sum()
     grads = torch.autograd.grad(total, params)
-    lr_t = torch.as_tensor(lr, dtype=weights[0].dtype).reshape(-1, 1, 1)
+    lr_t = torch.as_tensor(lr, dtype=weights[0].dtype, device=weights[0].device).reshape(-1, 1, 1)
     keep = finite.to(weights[0].dtype).reshape(-1, 1, 1)
     with torch.no_grad():
         for w, g, mult in zip(weights, grads, multipliers, strict=True):
@@ -178,25 +180,35 @@ def coordinate_check(
     base_width: int = 64,
     activation: str = "tanh",
     desc: str | None = None,
+    device: str = "cpu",
 ) -> dict[str, NDArray[np.float64]]:
     """Train ``n_draws`` MLPs per width for ``steps`` SGD steps on the fixed batch ``(X, y)``.
 
     Records, for every layer (``h_1 .. h_depth`` and the logits ``f``), width and step ``t = 0..steps``,
     the mean absolute coordinate ``mean |h_t|`` and the mean absolute change ``mean |h_t - h_0|`` of the
     pre-activations on the batch, averaged over the seeds. Returns ``{"size": (layers, widths, steps+1),
-    "change": (layers, widths, steps+1), "loss": (widths, steps+1)}`` as float64 arrays.
+    "change": (layers, widths, steps+1), "loss": (widths, steps+1)}`` as float64 arrays. The networks train
+    on ``device`` (the initial weights are the same on every device).
     """
     import torch
 
-    X_t = torch.as_tensor(np.asarray(X), dtype=torch.float32)
-    y_t = torch.as_tensor(np.asarray(y), dtype=torch.long)
+    X_t = torch.as_tensor(np.asarray(X), dtype=torch.float32, device=device)
+    y_t = torch.as_tensor(np.asarray(y), dtype=torch.long, device=device)
     d_in, d_out = X_t.shape[1], int(y_t.max()) + 1
     size = np.zeros((depth + 1, len(widths), steps + 1))
     change = np.zeros_like(size)
     loss = np.zeros((len(widths), steps + 1))
     for j, width in enumerate(progress(widths, desc=desc or param.name)):
         weights = init_weights(
-            param, d_in, width, d_out, depth=depth, base_width=base_width, n_models=n_draws, seed=seed + width
+            param,
+            d_in,
+            width,
+            d_out,
+            depth=depth,
+            base_width=base_width,
+            n_models=n_draws,
+            seed=seed + width,
+            device=device,
         )
         mults = param.lr_multipliers(width, base_width, depth)
         h0 = None
@@ -232,6 +244,7 @@ def lr_sweep(
     X_test: ArrayLike | None = None,
     y_test: ArrayLike | None = None,
     desc: str | None = None,
+    device: str = "cpu",
 ) -> NDArray[np.float64] | tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Final training loss after ``steps`` SGD steps, for every width, learning rate and seed.
 
@@ -240,24 +253,34 @@ def lr_sweep(
     random mini-batch (the same sequence for all models and all widths), otherwise the full batch. The loss is
     measured on the whole ``(X, y)`` at the end. Returns ``(len(widths), len(lrs), n_draws)``; a model
     that diverged has loss ``inf``. With ``X_test, y_test`` also the final loss on them: a pair
-    ``(train, test)`` of such arrays.
+    ``(train, test)`` of such arrays. The models train on ``device``; initial weights and mini-batches come
+    from CPU generators, so they are the same on every device.
     """
     import torch
 
-    X_t = torch.as_tensor(np.asarray(X), dtype=torch.float32)
-    y_t = torch.as_tensor(np.asarray(y), dtype=torch.long)
+    X_t = torch.as_tensor(np.asarray(X), dtype=torch.float32, device=device)
+    y_t = torch.as_tensor(np.asarray(y), dtype=torch.long, device=device)
     d_in, d_out = X_t.shape[1], int(y_t.max()) + 1
     n_lr = len(lrs)
-    lr_t = torch.as_tensor(np.repeat(np.asarray(lrs, dtype=np.float64), n_draws), dtype=torch.float32)
+    lr_t = torch.as_tensor(np.repeat(np.asarray(lrs, dtype=np.float64), n_draws), dtype=torch.float32, device=device)
     out = np.zeros((len(widths), n_lr, n_draws))
     evals = [(X_t, y_t, out)]
     if X_test is not None:
         out_test = np.zeros_like(out)
-        X_e = torch.as_tensor(np.asarray(X_test), dtype=torch.float32)
-        evals.append((X_e, torch.as_tensor(np.asarray(y_test), dtype=torch.long), out_test))
+        X_e = torch.as_tensor(np.asarray(X_test), dtype=torch.float32, device=device)
+        evals.append((X_e, torch.as_tensor(np.asarray(y_test), dtype=torch.long, device=device), out_test))
     for j, width in enumerate(progress(widths, desc=desc or param.name)):
         per_seed = [
-            init_weights(param, d_in, width, d_out, depth=depth, base_width=base_width, seed=seed + 1000 * s + width)
+            init_weights(
+                param,
+                d_in,
+                width,
+                d_out,
+                depth=depth,
+                base_width=base_width,
+                seed=seed + 1000 * s + width,
+                device=device,
+            )
             for s in range(n_draws)
         ]
         # model index = lr_index * n_draws + seed_index: every lr starts from each seed's weights
@@ -268,14 +291,14 @@ def lr_sweep(
             if batch_size is None:
                 xb, yb = X_t, y_t
             else:
-                idx = torch.randint(len(y_t), (batch_size,), generator=gen)
+                idx = torch.randint(len(y_t), (batch_size,), generator=gen).to(device)
                 xb, yb = X_t[idx], y_t[idx]
             sgd_step(weights, xb, yb, lr_t, mults, activation)
         for X_e, y_e, dest in evals:
             with torch.no_grad():
                 final = per_model_loss(forward(weights, X_e, activation)[-1], y_e)
             final = torch.where(torch.isfinite(final), final, torch.full_like(final, float("inf")))
-            dest[j] = final.double().numpy().reshape(n_lr, n_draws)
+            dest[j] = final.double().cpu().numpy().reshape(n_lr, n_draws)
     return out if X_test is None else (out, out_test)
 
 

@@ -182,3 +182,30 @@ def test_predictions_by_cut_are_the_argmax_of_the_cut_networks():
     assert pred.shape == (3, 2, 9)
     for i, k in enumerate([1, 4, 8]):
         np.testing.assert_array_equal(pred[i], noisy.stacked_predict(p, X, k=k).argmax(-1).numpy())
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no GPU visible here")
+def test_training_on_cuda_agrees_with_the_cpu():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 5)).astype(np.float32)
+    Y = np.stack([rng.integers(0, 3, 60)] * 4)
+    out = {}
+    for device in ("cpu", "cuda"):
+        params = noisy.init_stacked_mlp([1, 2, 3, 4], 5, 8, 3, device=device)
+        trained = noisy.train_noisy(
+            params,
+            X,
+            Y,
+            steps=30,
+            lr=1e-2,
+            batch_size=16,
+            drop_p=[0, 0.5, 0, 0],
+            nested_sigma=[0, 0, 4.0, 0],
+            peers=[0, 1, 3, 2],
+            forget_rate=0.2,
+            seed=5,
+        )
+        out[device] = {k: v.cpu() for k, v in trained.items()}
+        assert noisy.predictions_by_cut(trained, X, [2, 8]).shape == (2, 4, 60)
+    for k in out["cpu"]:
+        assert torch.allclose(out["cpu"][k], out["cuda"][k], atol=1e-4), k

@@ -189,3 +189,17 @@ def test_reuse_regret_is_the_cost_of_the_base_rows_argmin():
     assert reuse_regret([[1.0, 2.0], [np.inf, 1.0]])[1] == np.inf
     with pytest.raises(ValueError):
         reuse_regret([1.0, 2.0])
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no GPU visible here")
+def test_coordinate_check_and_lr_sweep_on_cuda_agree_with_the_cpu():
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((64, 10)).astype(np.float32), rng.integers(0, 3, 64)
+    param = MUP
+    out = {}
+    for device in ("cpu", "cuda"):
+        coord = coordinate_check(param, [16, 64], X, y, steps=3, lr=0.1, n_draws=2, device=device)
+        sweep = lr_sweep(param, [16, 64], [0.05, 0.2], X, y, steps=20, n_draws=2, batch_size=16, device=device)
+        out[device] = (coord["change"], sweep)
+    assert np.allclose(out["cpu"][0], out["cuda"][0], rtol=1e-3, atol=1e-5)
+    assert np.allclose(out["cpu"][1], out["cuda"][1], rtol=1e-3, atol=1e-5)
