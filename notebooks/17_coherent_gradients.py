@@ -44,6 +44,7 @@ if "google.colab" in sys.modules:
 # %% tags=["parameters"]
 scale = "book"  # "smoke" (tests), "book" (this page) or "paper" (larger)
 seed = 0  # any integer >= 0: the numbers change with it, the claims must not
+device = "auto"  # "auto" (CUDA when visible, else CPU), "cpu" or "cuda"
 
 # %% tags=["hide-cell"]
 import matplotlib.pyplot as plt
@@ -90,7 +91,9 @@ PRESETS = {
         mom_groups=8, winsorize=4, eval_every=200,
     ),
 }
-ch = chapter.setup("17_coherent_gradients", scale=scale, seed=seed, presets=PRESETS)
+ch = chapter.setup(
+    "17_coherent_gradients", scale=scale, seed=seed, device=device, presets=PRESETS
+)
 cfg = ch.cfg
 
 # %% [markdown]
@@ -138,8 +141,8 @@ init_seeds, flip_seeds = draw_seeds[:S], draw_seeds[S:]
 def fresh_models(count):
     """`count` stacked MLPs; model k starts from draw k mod n_draws's initialisation, so
     every configuration starts from the same n_draws sets of weights."""
-    nets = [mlp(X.shape[1], cfg.width, n_classes, depth=2, seed=init_seeds[k % S])
-            for k in range(count)]
+    nets = [mlp(X.shape[1], cfg.width, n_classes, depth=2, seed=init_seeds[k % S],
+                device=ch.device) for k in range(count)]
     return pg.stack_models(nets)
 
 
@@ -155,7 +158,8 @@ net = mlp(X.shape[1], cfg.width, n_classes, depth=2)
 n_params = sum(p.numel() for p in net.parameters())
 ch.glue(**cfg.pick("n_train", "width", "lr", "batch_size", "n_draws", "coherence_m"))
 ch.glue("n_params", f"{n_params:,}")
-X_t, X_test_t = torch.as_tensor(X), torch.as_tensor(X_test)
+X_t = torch.as_tensor(X, device=ch.device)
+X_test_t = torch.as_tensor(X_test, device=ch.device)
 
 # %% [markdown]
 # ## Coherence over a sweep of label noise
@@ -182,13 +186,13 @@ def record_sweep(step, params):
     felt = pg.felt_coherence(base, params, X[sample], Y_sweep[:, sample])
     with torch.no_grad():
         logits = pg.stacked_logits(base, params, X_t)
-        labels = torch.as_tensor(Y_sweep)
+        labels = torch.as_tensor(Y_sweep, device=ch.device)
         loss = torch.nn.functional.cross_entropy(
             logits.transpose(1, 2), labels, reduction="none").mean(dim=1)
-        fit = (logits.argmax(-1) == labels).numpy()
-    sweep["coh"].append(felt.mean(1).numpy())
-    sweep["felt"].append(felt.numpy())
-    sweep["loss"].append(loss.numpy())
+        fit = (logits.argmax(-1) == labels).cpu().numpy()
+    sweep["coh"].append(felt.mean(1).cpu().numpy())
+    sweep["felt"].append(felt.cpu().numpy())
+    sweep["loss"].append(loss.cpu().numpy())
     sweep["acc"].append(fit.mean(1))
     sweep["fit"].append(fit)
 
@@ -364,8 +368,8 @@ factors = list(cfg.control_factors)
 def tracker(history, base, labels, mask):
     def record(step, params):
         with torch.no_grad():
-            pred = pg.stacked_logits(base, params, X_t).argmax(-1).numpy()
-            test = pg.stacked_logits(base, params, X_test_t).argmax(-1).numpy()
+            pred = pg.stacked_logits(base, params, X_t).argmax(-1).cpu().numpy()
+            test = pg.stacked_logits(base, params, X_test_t).argmax(-1).cpu().numpy()
         hit = pred == labels
         history["noisy_fit"].append((hit & mask).sum(1) / mask.sum(1))
         history["clean_fit"].append((hit & ~mask).sum(1) / (~mask).sum(1))

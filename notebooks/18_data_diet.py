@@ -42,6 +42,7 @@ if "google.colab" in sys.modules:
 # %% tags=["parameters"]
 scale = "book"  # "smoke" (tests), "book" (this page) or "paper" (larger)
 seed = 0  # any integer >= 0: the numbers change with it, the claims must not
+device = "auto"  # "auto" (CUDA when visible, else CPU), "cpu" or "cuda"
 
 # %% tags=["hide-cell"]
 import matplotlib.pyplot as plt
@@ -76,7 +77,9 @@ PRESETS = {
         fractions=[0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2],
     ),
 }
-ch = chapter.setup("18_data_diet", scale=scale, seed=seed, presets=PRESETS)
+ch = chapter.setup(
+    "18_data_diet", scale=scale, seed=seed, device=device, presets=PRESETS
+)
 cfg = ch.cfg
 
 # %% [markdown]
@@ -125,7 +128,8 @@ rng = np.random.default_rng(noise_seed)
 def stacked_mlps(inits):
     """One stacked MLP per initialisation seed."""
     return pg.stack_models([
-        mlp(X.shape[1], cfg.width, n_classes, depth=2, seed=s) for s in inits
+        mlp(X.shape[1], cfg.width, n_classes, depth=2, seed=s, device=ch.device)
+        for s in inits
     ])
 
 
@@ -154,10 +158,10 @@ snap = {}
 
 def take_scores(step, params):
     with torch.no_grad():
-        logits = pg.stacked_logits(base, params, torch.as_tensor(X))
+        logits = pg.stacked_logits(base, params, X)
     clean = {k: v[:K] for k, v in params.items()}  # GraNd of the clean-label nets only
-    snap[step] = dict(el2n=scores.el2n(logits, Y_score).numpy(),
-                      grand=scores.grand(base, clean, X, Y_score[:K]).numpy())
+    snap[step] = dict(el2n=scores.el2n(logits, Y_score).cpu().numpy(),
+                      grand=scores.grand(base, clean, X, Y_score[:K]).cpu().numpy())
 
 
 base, params = stacked_mlps(score_inits)
@@ -264,10 +268,10 @@ trained = pg.train_stacked(
     seed=retrain_batches, subsets=subsets, desc="retraining", **train,
 )
 with torch.no_grad():
-    test_pred = pg.stacked_logits(base, trained, torch.as_tensor(X_test)).argmax(-1)
-    train_pred = pg.stacked_logits(base, trained, torch.as_tensor(X)).argmax(-1)
-test_acc = (test_pred.numpy() == y_test).mean(axis=1)
-train_acc = (train_pred.numpy() == y).mean(axis=1)
+    test_pred = pg.stacked_logits(base, trained, X_test).argmax(-1)
+    train_pred = pg.stacked_logits(base, trained, X).argmax(-1)
+test_acc = (test_pred.cpu().numpy() == y_test).mean(axis=1)
+train_acc = (train_pred.cpu().numpy() == y).mean(axis=1)
 acc = {}  # (rule, fraction) -> test accuracy per draw, in draw order
 for (rule, f, _rep), a in zip(labels, test_acc, strict=True):
     acc.setdefault((rule, f), []).append(a)

@@ -50,6 +50,11 @@ def stack_models(models: Sequence[Any]) -> tuple[Any, Params]:
     return base, params
 
 
+def params_device(params: Params) -> Any:
+    """The device the stacked parameters live on (inputs given as arrays are moved there)."""
+    return next(iter(params.values())).device
+
+
 def _logits(base: Any, params: Params, X: Any) -> Any:
     from torch.func import functional_call
 
@@ -64,7 +69,7 @@ def stacked_logits(base: Any, params: Params, X: Any) -> Any:
     import torch
     from torch.func import vmap
 
-    X = torch.as_tensor(X)
+    X = torch.as_tensor(X, device=params_device(params))
     in_x = 0 if X.dim() == 3 else None
     return vmap(lambda p, x: _logits(base, p, x), in_dims=(0, in_x))(params, X)
 
@@ -96,7 +101,8 @@ def group_grads(base: Any, params: Params, X: Any, y: Any, group_size: int) -> P
     import torch
     from torch.func import grad, vmap
 
-    X, y = torch.as_tensor(X), torch.as_tensor(y)
+    where = params_device(params)
+    X, y = torch.as_tensor(X, device=where), torch.as_tensor(y, device=where)
     n = X.shape[-2]
     if group_size < 1 or n % group_size:
         raise ValueError(f"{n} examples cannot be split into groups of {group_size}")
@@ -143,7 +149,8 @@ def coherence_of_sample(base: Any, params: Params, X: Any, y: Any, chunk: int = 
     """
     import torch
 
-    X, y = torch.as_tensor(X), torch.as_tensor(y)
+    where = params_device(params)
+    X, y = torch.as_tensor(X, device=where), torch.as_tensor(y, device=where)
     m = X.shape[0]
     total, sq = None, None
     for start in range(0, m, chunk):
@@ -167,7 +174,8 @@ def felt_coherence(base: Any, params: Params, X: Any, y: Any, chunk: int = 256) 
     """
     import torch
 
-    X, y = torch.as_tensor(X), torch.as_tensor(y)
+    where = params_device(params)
+    X, y = torch.as_tensor(X, device=where), torch.as_tensor(y, device=where)
     m = X.shape[0]
 
     def chunks():
@@ -305,15 +313,17 @@ def train_stacked(
     callback, every: ``callback(step, params)`` is called at each step count in ``every``
         (before that step's update; ``steps`` itself after the last update).
 
-    Every model draws its own batches from one generator seeded by ``seed``, so two calls with the
-    same seed and the same ``M`` see the same batches: compare aggregations on identical data order.
+    Training runs on the parameters' device. Every model draws its own batches (on the CPU) from one
+    generator seeded by ``seed``, so two calls with the same seed and the same ``M`` see the same batches,
+    on any device: compare aggregations on identical data order.
     Chapters 17 and 18.
     """
     import torch
     import torch.nn.functional as F
 
-    X_t = torch.as_tensor(np.asarray(X), dtype=torch.float32)
-    Y_t = torch.as_tensor(np.asarray(Y), dtype=torch.int64)
+    where = params_device(params)
+    X_t = torch.as_tensor(np.asarray(X), dtype=torch.float32, device=where)
+    Y_t = torch.as_tensor(np.asarray(Y), dtype=torch.int64, device=where)
     M = Y_t.shape[0]
     if any(v.shape[0] != M for v in params.values()):
         raise ValueError("Y must have one row of labels per stacked model")
@@ -326,13 +336,14 @@ def train_stacked(
         pad = torch.zeros(M, int(sizes.max()), dtype=torch.int64)
         for m, s in enumerate(subsets):
             pad[m, : len(s)] = torch.as_tensor(np.asarray(s), dtype=torch.int64)
-    lr_t = torch.as_tensor(lr, dtype=torch.float32)
+    lr_t = torch.as_tensor(lr, dtype=torch.float32, device=where)
     if lr_t.dim() == 1 and lr_t.shape[0] != M:
         raise ValueError("give one step size, or one per stacked model")
     if lr_t.dim() > 1:
         raise ValueError("lr must be a number or a sequence of M numbers")
     gen = torch.Generator().manual_seed(seed)
-    rows = torch.arange(M)[:, None]
+    rows = torch.arange(M)[:, None]  # batches are drawn on the CPU: the same on every device
+    rows_d = rows.to(where)
     at = set(int(s) for s in every)
     params = {k: v.detach().clone() for k, v in params.items()}
     velocity = {k: torch.zeros_like(v) for k, v in params.items()}
@@ -346,7 +357,8 @@ def train_stacked(
         else:
             u = torch.rand(M, batch_size, generator=gen, dtype=torch.float64)
             idx = pad[rows, (u * sizes[:, None]).long()]
-        xb, yb = X_t[idx], Y_t[rows, idx]
+        idx = idx.to(where)
+        xb, yb = X_t[idx], Y_t[rows_d, idx]
         if aggregate is None:
             for v in params.values():
                 v.requires_grad_(True)

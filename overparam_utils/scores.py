@@ -33,7 +33,7 @@ def el2n(logits: Any, y: Any) -> Any:
     import torch
 
     logits = torch.as_tensor(logits)
-    y = torch.as_tensor(y, dtype=torch.int64)
+    y = torch.as_tensor(y, dtype=torch.int64, device=logits.device)
     probs = torch.softmax(logits, dim=-1)
     onehot = torch.nn.functional.one_hot(y, probs.shape[-1]).to(probs.dtype)
     return (probs - onehot).norm(dim=-1)
@@ -48,7 +48,8 @@ def grand(base: Any, params: dict[str, Any], X: Any, y: Any, chunk: int = 256) -
     """
     import torch
 
-    X, y = torch.as_tensor(X), torch.as_tensor(y)
+    where = next(iter(params.values())).device
+    X, y = torch.as_tensor(X, device=where), torch.as_tensor(y, device=where)
     parts = []
     for start in range(0, X.shape[0], chunk):
         grads = per_example_grads(base, params, X[start : start + chunk], y[:, start : start + chunk])

@@ -216,3 +216,19 @@ def test_train_stacked_with_one_step_size_per_model_equals_separate_runs():
             torch.testing.assert_close(both[name][k], alone[name][k], rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError):
         pergrad.train_stacked(base, params, X, Y, lr=[0.1, 0.2, 0.3], **kw)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no GPU visible here")
+def test_stacked_training_and_coherence_on_cuda_agree_with_the_cpu():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 6)).astype(np.float32)
+    Y = np.stack([rng.integers(0, 3, 40)] * 2)
+    out = {}
+    for device in ("cpu", "cuda"):
+        base, params = pergrad.stack_models([mlp(6, 8, 3, seed=s, device=device) for s in (1, 2)])
+        trained = pergrad.train_stacked(base, params, X, Y, steps=10, lr=0.1, batch_size=8, seed=3)
+        felt = pergrad.felt_coherence(base, trained, X, Y)
+        out[device] = ({k: v.cpu() for k, v in trained.items()}, felt.cpu())
+    for k in out["cpu"][0]:
+        assert torch.allclose(out["cpu"][0][k], out["cuda"][0][k], atol=1e-5), k
+    assert torch.allclose(out["cpu"][1], out["cuda"][1], rtol=1e-3, atol=1e-4)
