@@ -81,7 +81,9 @@ def test_cache_key_follows_the_imports_of_each_chapter(tmp_path, monkeypatch):
         return keys.inputs_key(root, uses_alpha, "book"), keys.inputs_key(root, uses_gamma, "book")
 
     a0, g0 = both()
-    (pkg / "beta.py").write_text((pkg / "beta.py").read_text() + "# changed\n")  # imported through alpha
+    (pkg / "beta.py").write_text('"""Beta, documented."""\n' + (pkg / "beta.py").read_text() + "# a comment\n")
+    assert both() == (a0, g0), "a docstring or a comment in a helper re-executes nothing"
+    (pkg / "beta.py").write_text((pkg / "beta.py").read_text() + "CHANGED = 1\n")  # imported through alpha
     a1, g1 = both()
     assert a1 != a0 and g1 == g0, "a science module re-executes only the chapters that import it"
     (pkg / "gamma.py").write_text("G = 4\n")
@@ -307,3 +309,14 @@ def test_paper_scale_records_are_kept_in_the_repository_and_marked_stale_when_th
         pages.load_paper_records(fixture_project, stems), {}, stems, site.paper_keys(fixture_project, stems)
     )
     assert "1 of them is stale" in page and "**stale**" in page
+
+
+def test_module_code_ignores_docstrings_comments_and_layout_but_not_code():
+    base = keys.module_code(
+        '"""Module."""\nclass A:\n    """A."""\n    x = 1\n\ndef f(a):\n    """F."""\n    return a\n'
+    )
+    same = keys.module_code("class A:\n    x = 1  # one\n\n\ndef f(a):\n    return a\n")
+    assert base == same
+    assert keys.module_code("def f(a):\n    return a + 1\n") != keys.module_code("def f(a):\n    return a\n")
+    assert keys.module_code('S = """not a docstring"""\n') != keys.module_code('S = """other"""\n')
+    assert keys.module_code("def f(:\n") == b"def f(:\n"  # does not parse: its bytes

@@ -2,8 +2,10 @@
 
 A chapter's result depends on its code cells, on the helper modules it imports (directly or through other
 helpers, read statically from the imports), on the kernel-side worker, on the pinned dependencies, the Python
-version, the scale and the record version, and on the seed. A prose edit changes none of these, so it
-re-renders the page without re-executing the chapter; a change to one science module re-executes only the
+version, the scale and the record version, and on the seed. A helper module counts by its code
+(:func:`module_code`: its syntax tree without docstrings), so editing a comment, a docstring or the layout
+of a helper re-executes nothing. A prose edit changes none of these either, so it re-renders the page
+without re-executing the chapter; a change to one science module re-executes only the
 chapters that import it; a change to the chapter API or the record contract (which every chapter imports
 through :mod:`overparam_utils.chapter`) re-executes every chapter.
 """
@@ -25,6 +27,23 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DEPENDENCY_FILES = ("requirements.txt", "constraints.txt", "pyproject.toml")
 WORKER_FILES = ("engine/worker.py", "engine/netguard/sitecustomize.py")
 """Engine files that shape what a kernel does (how papermill runs it, the network guard)."""
+
+
+def module_code(text: str) -> bytes:
+    """What of a helper module's source can change a result: its syntax tree without the docstrings of
+    the module, its classes and its functions (comments and layout are not in the tree). A file that
+    does not parse counts by its bytes."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return text.encode()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):
+                if isinstance(body[0].value.value, str):
+                    node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree, include_attributes=False).encode()
 
 
 def _module_file(name: str) -> Path | None:
@@ -132,7 +151,7 @@ def inputs_key(root: Path, source: Path, scale: str) -> str:
     add("code_cells", json.dumps(cells, sort_keys=True, default=str).encode())
     for name in helper_modules([c["source"] for c in cells]):
         path = _module_file(name)
-        add(f"{PACKAGE}/{name}", path.read_bytes() if path else b"<missing>")
+        add(f"{PACKAGE}/{name}", module_code(path.read_text()) if path else b"<missing>")
     for name in WORKER_FILES:
         path = PACKAGE_DIR / name
         add(f"{PACKAGE}/{name}", path.read_bytes() if path.exists() else b"<missing>")
