@@ -21,7 +21,9 @@
 - ``xor`` (05), ``worlds`` (06), ``sensing`` (07, 08), ``hessian`` (09, 11), ``subspace`` (10),
   ``degeneracy`` (11), ``parametrization`` (12), ``modular`` (13), ``online_sgd`` (15), ``shortcuts``
   (14), ``memorization`` (16), ``pergrad`` (17, 18), ``scores`` (18), ``noisy`` (19), ``bayes`` (20);
-  ``diffusion`` (26, 27): a DDPM on small vectors (schedule, MLP denoiser, training, ancestral sampler).
+  ``multiplicity`` (23): the Rashomon set's extreme predictions; ``diffusion`` (26, 27): a DDPM on small
+  vectors (schedule, MLP denoiser, training, ancestral sampler); ``pretraining`` (28): the latent factor
+  model, PCA pretraining and least squares.
 
 **Engine** (``engine``): executes, caches, dispatches and publishes; it imports the record contract and
 ``params``, never a science module, and no chapter imports it.
