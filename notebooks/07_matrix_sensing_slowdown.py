@@ -68,7 +68,7 @@ from overparam_utils.sensing import (
 # descent; alpha: the initial scale of the main comparison, alphas: the sweep of the
 # asymmetric factorisation; rebalance_below: the relative residual at which the one-step
 # modification fires; n_draws independent draws of operator, ground truth and init.
-# The "paper" preset is larger (n = 50, rank 3; about half an hour).
+# paper preset: n = 50, rank 3 (its recorded run is on the Paper scale page).
 PRESETS = {
     "smoke": dict(
         n=16, spectrum=[1.0, 0.5], k=4, m=400, lr=0.2, steps=3000, alpha=0.3,
