@@ -66,7 +66,10 @@ def test_chapter_passes_at_smoke_scale(smoke_book, stem):
     assert record["cpu_s"] <= limit, f"{stem}: {record['cpu_s']} s of CPU at smoke scale (limit {limit} s)"
 
 
-SMOKE_OVER_BUDGET: dict[str, tuple[float, str]] = {}
+SMOKE_OVER_BUDGET: dict[str, tuple[float, str]] = {
+    "09_hessian_bulk_and_outliers": (20.0, "12.8-14.4 s: smaller smoke presets broke its smoke checks (issue 15)"),
+    "11_loss_landscape_degeneracy": (20.0, "about 15 s: the modular-vs-dense LLC draws (issue 15)"),
+}
 """Chapters over the 10 s smoke budget: their CPU limit in the suite and why (reported in the issue notes)."""
 
 
