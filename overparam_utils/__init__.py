@@ -14,16 +14,18 @@
 **Science**, by concept (each module's docstring names the chapters that use it):
 
 - ``data``: synthetic data with a known truth and the bundled datasets (digits, MNIST-1D), label flips;
-- ``features``: random-feature maps; ``spectra``: spectra of data matrices; ``stats``: rank statistics;
+- ``features``: random-feature maps; ``spectra``: spectra of data matrices; ``stats``: rank statistics
+  and paired gaps;
 - ``linear``: exact gradient-descent paths of least squares; ``ridge``: ridge paths, the arc-cosine kernel
   and their theory; ``fits``: power-law fits and where two curves cross;
 - ``scaling``: scaling-law models and fits; ``training``: batched torch training loops;
 - ``xor`` (05), ``worlds`` (06), ``sensing`` (07, 08), ``hessian`` (09, 11), ``subspace`` (10),
   ``degeneracy`` (11), ``parametrization`` (12), ``modular`` (13), ``online_sgd`` (15), ``shortcuts``
   (14), ``memorization`` (16), ``pergrad`` (17, 18), ``scores`` (18), ``noisy`` (19), ``bayes`` (20);
-  ``multiplicity`` (23): the Rashomon set's extreme predictions; ``diffusion`` (26, 27): a DDPM on small
-  vectors (schedule, MLP denoiser, training, ancestral sampler); ``pretraining`` (28): the latent factor
-  model, PCA pretraining and least squares.
+  ``merging`` (22): parameter averaging, plain and diagonal-Fisher weighted; ``multiplicity`` (23): the
+  Rashomon set's extreme predictions; ``diffusion`` (26, 27): a DDPM on small vectors (schedule, MLP
+  denoiser, training, ancestral sampler); ``pretraining`` (28): the latent factor model, PCA pretraining
+  and least squares.
 
 **Engine** (``engine``): executes, caches, dispatches and publishes; it imports the record contract and
 ``params``, never a science module, and no chapter imports it.

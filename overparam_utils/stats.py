@@ -33,3 +33,18 @@ def spearman(a: ArrayLike, b: ArrayLike) -> float:
     ra, rb = ra - ra.mean(), rb - rb.mean()
     denom = np.sqrt((ra @ ra) * (rb @ rb))
     return float(ra @ rb / denom) if denom > 0 else float("nan")
+
+
+def paired_gap(a: ArrayLike, b: ArrayLike, n_se: float = 2.0) -> dict[str, float]:
+    """The paired difference ``a - b`` over draws (``a[i]`` and ``b[i]`` share draw ``i``).
+
+    Returns its ``mean``, its standard error ``se`` (sample standard deviation, ``ddof=1``, over
+    ``sqrt(n)``; 0 for a single draw) and ``lower = mean - n_se * se``, the statistic a claim threshold
+    is held against when an effect is small next to the draw-to-draw spread (chapters 21, 22).
+    """
+    d = np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)
+    if d.ndim != 1 or d.size == 0:
+        raise ValueError("need two 1-D arrays of the same number of paired draws")
+    se = float(d.std(ddof=1) / np.sqrt(d.size)) if d.size > 1 else 0.0
+    mean = float(d.mean())
+    return {"mean": mean, "se": se, "lower": mean - n_se * se}

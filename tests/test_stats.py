@@ -30,3 +30,17 @@ def test_spearman_of_a_constant_sample_is_nan_and_shapes_are_checked():
         spearman([1, 2, 3], [1, 2])
     with pytest.raises(ValueError):
         average_ranks(np.zeros((2, 2)))
+
+
+def test_paired_gap_mean_se_and_lower_bound():
+    from overparam_utils.stats import paired_gap
+
+    a, b = np.array([1.0, 2.0, 4.0]), np.array([0.0, 1.0, 1.0])
+    d = a - b
+    gap = paired_gap(a, b, n_se=2.0)
+    assert gap["mean"] == pytest.approx(d.mean())
+    assert gap["se"] == pytest.approx(d.std(ddof=1) / np.sqrt(3))
+    assert gap["lower"] == pytest.approx(d.mean() - 2 * gap["se"])
+    assert paired_gap([1.0], [0.5])["se"] == 0.0
+    with pytest.raises(ValueError):
+        paired_gap([], [])
