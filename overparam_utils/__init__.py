@@ -23,7 +23,8 @@
   ``degeneracy`` (11), ``parametrization`` (12), ``modular`` (13), ``online_sgd`` (15), ``shortcuts``
   (14), ``memorization`` (16), ``pergrad`` (17, 18), ``scores`` (18), ``noisy`` (19), ``bayes`` (20);
   ``merging`` (22): parameter averaging, plain and diagonal-Fisher weighted; ``multiplicity`` (23): the
-  Rashomon set's extreme predictions; ``diffusion`` (26, 27): a DDPM on small vectors (schedule, MLP
+  Rashomon set's extreme predictions; ``sparse_coding`` (25): thresholding rules, proximal inference and
+  dictionary learning on image patches; ``diffusion`` (26, 27): a DDPM on small vectors (schedule, MLP
   denoiser, training, ancestral sampler); ``pretraining`` (28): the latent factor model, PCA pretraining
   and least squares.
 
