@@ -76,7 +76,7 @@ PRESETS = {
     "smoke": dict(
         n_train=150, widths=[8], n_draws=1, steps=300, lr=1e-2, n_shuffles=4,
         sgld_chains=4, sgld_steps=100, gamma=100.0,
-        mod_dim=8, teacher_units=4, mod_width=16, mod_n=300, mod_steps=2400,
+        mod_dim=8, teacher_units=4, mod_width=16, mod_n=300, mod_steps=1200,
         mod_lr=3e-3, mod_n_draws=6, gamma_sweep=(-4, 2, 13),
     ),
     "book": dict(
