@@ -25,8 +25,9 @@
   ``merging`` (22): parameter averaging, plain and diagonal-Fisher weighted; ``multiplicity`` (23): the
   Rashomon set's extreme predictions; ``sparse_coding`` (25): thresholding rules, proximal inference and
   dictionary learning on image patches; ``diffusion`` (26, 27): a DDPM on small vectors (schedule, MLP
-  denoiser, training, ancestral sampler); ``hallucination`` (26): off-support samples of a 1-D mixture and
-  the variance detector; ``pretraining`` (28): the latent factor model, PCA pretraining
+  denoiser, training, ancestral sampler, many fine-tuning runs at once); ``hallucination`` (26):
+  off-support samples of a 1-D mixture and the variance detector; ``copies`` (27): near-copies by the
+  ratio test, the Fréchet distance, parameter subsets; ``pretraining`` (28): the latent factor model, PCA pretraining
   and least squares.
 
 **Engine** (``engine``): executes, caches, dispatches and publishes; it imports the record contract and

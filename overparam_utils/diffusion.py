@@ -1,6 +1,7 @@
 """Denoising diffusion (DDPM) on small vectors: the noise schedule, a time-conditioned MLP that predicts the
 noise, its training loop, the ancestral sampler and the exact noise predictor of a Gaussian mixture
-(chapters 26 and 27).
+(chapters 26 and 27; chapter 27 fine-tunes many copies at once with :func:`finetune_stack` and
+samples them on shared noise with :func:`sample_stack`).
 
 The forward process of Ho et al. (2020) noises a clean row ``x0`` of ``X (n, dim)`` in ``T`` steps; at step
 ``t`` (0-based here) it is ``x_t = sqrt(abar_t) x0 + sqrt(1 - abar_t) eps`` with ``eps ~ N(0, I)`` and
@@ -75,17 +76,25 @@ def _time_features(t, T: int, n_freq: int):
 
 
 def denoiser(
-    dim: int, T: int, width: int = 128, depth: int = 3, n_freq: int = 8, seed: int | None = None, device: str = "cpu"
+    dim: int,
+    T: int,
+    width: int = 128,
+    depth: int = 3,
+    n_freq: int = 8,
+    seed: int | None = None,
+    device: str = "cpu",
+    residual: bool = False,
 ):
     """A :class:`Denoiser` (an MLP ``eps_fn(x_t, t)``), its weights drawn on the CPU from ``seed`` (so a seed
-    gives the same network on every device) and moved to ``device``."""
+    gives the same network on every device) and moved to ``device``. ``residual``: the hidden layers after the
+    first add their output to their input (``h + silu(W h + b)``), which trains deeper nets faster."""
     import torch
 
     if seed is None:
-        return _denoiser_class()(dim, T, width, depth, n_freq).to(device)
+        return _denoiser_class()(dim, T, width, depth, n_freq, residual).to(device)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        return _denoiser_class()(dim, T, width, depth, n_freq).to(device)
+        return _denoiser_class()(dim, T, width, depth, n_freq, residual).to(device)
 
 
 _DENOISER = None
@@ -102,9 +111,9 @@ def _denoiser_class():
         units, output ``dim``. Layer ``k`` is ``self.layers[k]`` (a ``nn.Linear``), so a chapter can
         fine-tune a chosen subset (biases only, one layer) by name."""
 
-        def __init__(self, dim: int, T: int, width: int = 128, depth: int = 3, n_freq: int = 8):
+        def __init__(self, dim: int, T: int, width: int = 128, depth: int = 3, n_freq: int = 8, residual: bool = False):
             super().__init__()
-            self.dim, self.T, self.n_freq = dim, T, n_freq
+            self.dim, self.T, self.n_freq, self.residual = dim, T, n_freq, residual
             sizes = [dim + 2 * n_freq] + [width] * depth + [dim]
             self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:], strict=True))
 
@@ -112,8 +121,9 @@ def _denoiser_class():
             import torch
 
             h = torch.cat([x, _time_features(t, self.T, self.n_freq)], dim=1)
-            for layer in self.layers[:-1]:
-                h = nn.functional.silu(layer(h))
+            for k, layer in enumerate(self.layers[:-1]):
+                out = nn.functional.silu(layer(h))
+                h = h + out if self.residual and k > 0 else out
             return self.layers[-1](h)
 
     _Denoiser.__name__ = _Denoiser.__qualname__ = "Denoiser"
@@ -241,3 +251,93 @@ def mixture_eps(means: ArrayLike, sds: ArrayLike, weights: ArrayLike, schedule: 
         return (-(1 - ab).sqrt() * score).to(x.dtype)
 
     return eps_fn
+
+
+def _stacked_forward(model, stack: dict, x, t):
+    """The outputs of ``B`` copies of the :class:`Denoiser` ``model`` whose weights are ``stack`` (``{name:
+    (B, *shape)}``) on ``x (B, n, dim)`` at steps ``t (B, n)``: one batched product per layer."""
+    import torch
+    from torch import nn
+
+    B, n, _ = x.shape
+    h = torch.cat([x, _time_features(t.reshape(-1), model.T, model.n_freq).reshape(B, n, -1)], dim=2)
+    L = len(model.layers)
+    for k in range(L):
+        W, b = stack[f"layers.{k}.weight"], stack[f"layers.{k}.bias"]
+        z = torch.baddbmm(b[:, None, :], h, W.transpose(1, 2))
+        if k == L - 1:
+            return z
+        out = nn.functional.silu(z)
+        h = h + out if model.residual and k > 0 else out
+
+
+def finetune_stack(
+    model,
+    X: ArrayLike,
+    schedule: Schedule,
+    masks: Sequence[dict],
+    *,
+    steps: int,
+    lr: float,
+    batch_size: int = 256,
+    seed: int = 0,
+) -> dict:
+    """Fine-tune ``len(masks)`` copies of the :class:`Denoiser` ``model`` at once on the rows of ``X``, each on
+    its own subset of the parameters; return their weights stacked, ``{name: tensor (B, *shape)}`` (``model``
+    itself is left as it is).
+
+    ``masks[b]`` maps a parameter's name (``model.named_parameters()``) to ``True`` (train it), ``False`` or a
+    0/1 tensor of its shape; a name left out is not trained. Each copy follows :func:`train_denoiser`'s loss
+    and Adam on its own batches of ``batch_size`` rows (drawn with replacement, so a batch may be larger than
+    ``X``), steps and noise, from one CPU generator seeded by ``seed``: two copies with the same mask are two
+    independent fine-tuning runs. The copies run as one batched network, so ``B`` runs cost about one run's
+    Python overhead.
+    """
+    import torch
+
+    where = next(model.parameters()).device
+    named = dict(model.named_parameters())
+    B = len(masks)
+    stack = {k: p.detach().expand(B, *p.shape).clone().requires_grad_(True) for k, p in named.items()}
+    mask = {
+        k: torch.stack([torch.as_tensor(m.get(k, False), dtype=p.dtype, device=where).expand_as(p) for m in masks])
+        for k, p in named.items()
+    }
+    X = torch.as_tensor(np.asarray(X), dtype=torch.float32)
+    abar = torch.as_tensor(schedule.alpha_bar, dtype=torch.float32, device=where)
+    gen = torch.Generator().manual_seed(seed)
+    moments = {k: (torch.zeros_like(p), torch.zeros_like(p)) for k, p in stack.items()}
+    for step in range(steps):
+        idx = torch.randint(len(X), (B, batch_size), generator=gen)
+        t = torch.randint(schedule.T, (B, batch_size), generator=gen).to(where)
+        noise = torch.randn(B, batch_size, X.shape[1], generator=gen).to(where)
+        a = abar[t][..., None]
+        x_t = a.sqrt() * X[idx].to(where) + (1 - a).sqrt() * noise
+        loss = ((_stacked_forward(model, stack, x_t, t) - noise) ** 2).mean(dim=(1, 2)).sum()
+        grads = torch.autograd.grad(loss, list(stack.values()))
+        with torch.no_grad():
+            for (k, p), g in zip(stack.items(), grads, strict=True):
+                adam_step(p, g * mask[k], *moments[k], step + 1, lr)
+    return {k: p.detach() for k, p in stack.items()}
+
+
+def sample_stack(model, stack: dict, schedule: Schedule, n: int, *, seed: int = 0) -> NDArray[np.float64]:
+    """``n`` samples from each network of ``stack`` (as returned by :func:`finetune_stack`) by :func:`sample`'s
+    chain, every network starting from the same noise and receiving the same fresh noise at each step, so the
+    networks are compared on paired draws. Returns ``(B, n, dim)``."""
+    import torch
+
+    where = next(model.parameters()).device
+    B = next(iter(stack.values())).shape[0]
+    gen = torch.Generator().manual_seed(seed)
+    abar = schedule.alpha_bar
+    x = torch.randn(n, model.dim, generator=gen).to(where).expand(B, n, model.dim)
+    with torch.no_grad():
+        for t in range(schedule.T - 1, -1, -1):
+            eps = _stacked_forward(model, stack, x, torch.full((B, n), t, dtype=torch.long, device=where))
+            beta = schedule.betas[t]
+            x = (x - beta / math.sqrt(1 - abar[t]) * eps) / math.sqrt(1 - beta)
+            if t > 0:
+                var = beta * (1 - abar[t - 1]) / (1 - abar[t])
+                x = x + math.sqrt(var) * torch.randn(n, model.dim, generator=gen).to(where)
+    return x.cpu().numpy().astype(np.float64)

@@ -81,3 +81,52 @@ def test_a_seed_gives_the_same_network_and_the_same_samples():
     xb, _ = diffusion.sample(b, s, 10, 3, seed=7)
     assert np.array_equal(xa, xb)
     assert isinstance(a, diffusion.Denoiser)
+
+
+def test_residual_denoiser_adds_each_later_hidden_layer_to_its_input():
+    plain = diffusion.denoiser(3, 10, width=8, depth=3, seed=0)
+    res = diffusion.denoiser(3, 10, width=8, depth=3, seed=0, residual=True)
+    x, t = torch.randn(5, 3), torch.tensor([0, 1, 2, 3, 9])
+    with torch.no_grad():
+        h = torch.cat([x, diffusion._time_features(t, 10, res.n_freq)], dim=1)
+        h = torch.nn.functional.silu(res.layers[0](h))
+        for layer in res.layers[1:-1]:
+            h = h + torch.nn.functional.silu(layer(h))
+        assert torch.allclose(res(x, t), res.layers[-1](h), atol=1e-6)
+        assert not torch.allclose(res(x, t), plain(x, t))
+
+
+def test_finetune_stack_of_one_full_copy_is_train_denoiser():
+    s = diffusion.linear_schedule(20)
+    X = np.random.default_rng(0).standard_normal((40, 3))
+    ref = diffusion.denoiser(3, 20, width=16, depth=2, seed=1, residual=True)
+    net = diffusion.denoiser(3, 20, width=16, depth=2, seed=1, residual=True)
+    diffusion.train_denoiser(ref, X, s, steps=30, lr=1e-2, batch_size=16, seed=5)
+    full = {name: True for name, _ in net.named_parameters()}
+    stack = diffusion.finetune_stack(net, X, s, [full], steps=30, lr=1e-2, batch_size=16, seed=5)
+    for name, p in ref.named_parameters():
+        assert torch.allclose(stack[name][0], p.detach(), atol=1e-5), name
+
+
+def test_finetune_stack_moves_only_each_copys_subset():
+    s = diffusion.linear_schedule(20)
+    X = np.random.default_rng(0).standard_normal((10, 3))
+    net = diffusion.denoiser(3, 20, width=16, depth=2, seed=1)
+    before = {name: p.detach().clone() for name, p in net.named_parameters()}
+    biases = {name: name.endswith(".bias") for name in before}
+    stack = diffusion.finetune_stack(net, X, s, [{}, biases], steps=20, lr=1e-2, batch_size=32, seed=0)
+    for name, p0 in before.items():
+        assert torch.equal(stack[name][0], p0)  # an empty mask trains nothing
+        assert torch.equal(stack[name][1], p0) != biases[name]  # the bias copy moves its biases only
+        assert torch.equal(dict(net.named_parameters())[name].detach(), p0)  # the model is untouched
+
+
+def test_sample_stack_of_one_network_is_sample():
+    s = diffusion.linear_schedule(30)
+    net = diffusion.denoiser(2, 30, width=16, depth=2, seed=3)
+    stack = {name: p.detach()[None].repeat(2, *[1] * p.dim()) for name, p in net.named_parameters()}
+    x, _ = diffusion.sample(net, s, 50, 2, seed=7)
+    xs = diffusion.sample_stack(net, stack, s, 50, seed=7)
+    assert xs.shape == (2, 50, 2)
+    np.testing.assert_allclose(xs[0], x, atol=1e-5)
+    np.testing.assert_allclose(xs[1], x, atol=1e-5)  # the same noise for every network
