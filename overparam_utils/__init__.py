@@ -22,6 +22,7 @@
 - ``xor`` (05), ``worlds`` (06), ``sensing`` (07, 08), ``hessian`` (09, 11), ``subspace`` (10),
   ``degeneracy`` (11), ``parametrization`` (12), ``modular`` (13), ``online_sgd`` (15), ``shortcuts``
   (14), ``memorization`` (16), ``pergrad`` (17, 18), ``scores`` (18), ``noisy`` (19), ``bayes`` (20);
+  ``alignment`` (24): interchange interventions through invertible maps, linear or RevNet;
   ``guidance`` (21): training towards a frozen guide's representations (a differentiable CKA, a 1-D CNN
   guide); ``merging`` (22): parameter averaging, plain and diagonal-Fisher weighted; ``multiplicity`` (23): the
   Rashomon set's extreme predictions; ``sparse_coding`` (25): thresholding rules, proximal inference and
