@@ -213,8 +213,8 @@ ax1.scatter(
 )
 ax1.axhline(guide_acc, color="0.5", ls="--", lw=1, label="guide CNN, test")
 ax1.set_xticks(x, [n.replace(" ", "\n", 1) for n in names], fontsize=7)
-ax1.set(ylabel="accuracy", ylim=(0, 1.05))
-ax1.legend(fontsize=7, loc="lower left")
+ax1.set(ylabel="accuracy", ylim=(0, 1.22))
+ax1.legend(fontsize=7, loc="upper left", ncol=3)
 for ax, name in ((ax2, "alone"), (ax3, "trained guide")):
     im = ax.imshow(runs[name]["cka"], vmin=0, vmax=1, cmap="viridis")
     ax.set(

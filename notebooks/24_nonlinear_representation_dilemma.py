@@ -317,11 +317,14 @@ cells = [
     ("trained", "revnet"),
 ]
 colors = {"linear": OKABE_ITO["blue"], "revnet": OKABE_ITO["vermillion"]}
+ticks, labels = [], []
 for k, V in enumerate((cfg.V_many, cfg.V_few)):
     for j, (name, kind) in enumerate(cells):
         if (name, kind, V) not in results:
             continue
         x = j + 5 * k
+        ticks.append(x)
+        labels.append(f"{name}\n{kind}")
         ax1.bar(
             x,
             results[name, kind, V]["iia"],
@@ -330,11 +333,7 @@ for k, V in enumerate((cfg.V_many, cfg.V_few)):
             edgecolor="w",
         )
 ax1.axhline(0.5, color="0.4", ls="--", lw=1)
-ax1.set_xticks(
-    [j + 5 * k for k in range(2) for j in range(4)],
-    [f"{n}\n{m}" for _ in range(2) for n, m in cells],
-    fontsize=6,
-)
+ax1.set_xticks(ticks, labels, fontsize=6)
 ax1.text(1.5, 1.03, f"V = {cfg.V_many}", ha="center", fontsize=8)
 ax1.text(6.5, 1.03, f"V = {cfg.V_few}", ha="center", fontsize=8)
 ax1.set(ylabel="interchange-intervention accuracy", ylim=(0, 1.1))
