@@ -260,7 +260,15 @@ align_other = (
 )
 ch.glue(
     **cfg.pick(
-        "n_train", "n_test", "channels", "guide_steps", "depth", "width", "steps", "lam"
+        "n_train",
+        "n_test",
+        "channels",
+        "guide_steps",
+        "depth",
+        "width",
+        "steps",
+        "lam",
+        "cka_size",
     ),
     n_params=sum(p.numel() for p in mlp(40, cfg.width, 10, depth=cfg.depth).parameters()),
     guide_acc_pct=100 * guide_acc,
