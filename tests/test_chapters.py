@@ -67,8 +67,8 @@ def test_chapter_passes_at_smoke_scale(smoke_book, stem):
 
 
 SMOKE_OVER_BUDGET: dict[str, tuple[float, str]] = {
-    "09_hessian_bulk_and_outliers": (20.0, "10.1 s alone on 1 thread: smaller presets broke its checks (issue 15)"),
-    "11_loss_landscape_degeneracy": (20.0, "9.8 s on 1 thread, 10.8 s on 2: the modular LLC draws (issue 15)"),
+    "09_hessian_bulk_and_outliers": (20.0, "10.1-12.5 s alone: smaller presets broke its checks (issue 15)"),
+    "11_loss_landscape_degeneracy": (20.0, "9.8-12.6 s alone: the modular LLC draws (issue 15)"),
 }
 """Chapters over the 10 s smoke budget: their CPU limit in the suite and why (reported in the issue notes)."""
 
