@@ -151,16 +151,70 @@ def output_jacobian(model, X: ArrayLike) -> NDArray[np.float64]:
     """Jacobian of the outputs with respect to the flat parameters: ``(N, k, P)``, in float64.
 
     ``k`` is the output size; row ``(i, c)`` is the gradient of output ``c`` on example ``i``. The model is
-    converted to float64 in place. Forward-mode (``jacfwd``), cheap when ``P`` is a few thousand. Chapters 09, 11.
+    converted to float64 in place. An ``nn.Sequential`` of ``Linear`` and ``ReLU`` layers takes the closed
+    form (:func:`mlp_output_jacobian`, ``O(N k P)``); any other model forward mode (``jacfwd``, cheap
+    while ``P`` is a few thousand). Chapters 09, 11.
     """
     import torch
     from torch.func import jacfwd
 
     model.double()
+    if _is_relu_mlp(model):
+        return mlp_output_jacobian(model, X)
     flat = FlatModel.of(model)
     X_t = torch.as_tensor(np.asarray(X), dtype=torch.float64, device=flat.theta.device)
     with torch.no_grad():
         return jacfwd(lambda theta: flat(theta, X_t))(flat.theta).cpu().numpy()
+
+
+def _is_relu_mlp(model) -> bool:
+    from torch import nn
+
+    layers = list(model) if isinstance(model, nn.Sequential) else []
+    return (
+        bool(layers)
+        and all(isinstance(m, nn.Linear | nn.ReLU) for m in layers)
+        and isinstance(layers[-1], nn.Linear)
+        and all(m.bias is not None for m in layers if isinstance(m, nn.Linear))
+    )
+
+
+def mlp_output_jacobian(model, X: ArrayLike) -> NDArray[np.float64]:
+    """:func:`output_jacobian` of an ``nn.Sequential`` of ``Linear`` (with biases) and ``ReLU`` layers, in
+    closed form: ``(N, k, P)``, float64, parameters in ``model.parameters()`` order.
+
+    Backpropagate ``delta = d outputs / d z`` (``(N, k, out)``) through the layers from the identity at the
+    output; a ``Linear`` layer with input ``a`` contributes ``delta[..., o] * a[..., j]`` for its weight
+    ``(o, j)`` and ``delta`` for its bias. A ReLU passes ``delta`` where its input is positive, the
+    derivative autograd uses (0 at 0). Same numbers as ``jacfwd`` to round-off, at ``O(N k P)`` cost
+    instead of ``P`` forward passes.
+    """
+    import torch
+
+    model.double()
+    layers = list(model)
+    p = next(model.parameters())
+    h = torch.as_tensor(np.asarray(X), dtype=torch.float64, device=p.device)
+    inputs, masks = [], []
+    with torch.no_grad():
+        for m in layers:
+            if isinstance(m, torch.nn.Linear):
+                inputs.append(h)
+            else:
+                masks.append(h > 0)
+            h = m(h)
+        N, k = h.shape
+        delta = torch.eye(k, dtype=torch.float64, device=p.device).expand(N, k, k)
+        blocks = []
+        for m in reversed(layers):
+            if isinstance(m, torch.nn.Linear):
+                a = inputs.pop()
+                blocks.append(delta)  # bias
+                blocks.append(torch.einsum("nko,nj->nkoj", delta, a).reshape(N, k, -1))  # weight
+                delta = delta @ m.weight
+            else:
+                delta = delta * masks.pop().unsqueeze(1)
+        return torch.cat(blocks[::-1], dim=2).cpu().numpy()
 
 
 def cross_entropy_gauss_newton(J: ArrayLike, logits: ArrayLike) -> NDArray[np.float64]:

@@ -87,6 +87,30 @@ def test_gauss_newton_matches_the_hessian_of_a_linear_model():
     np.testing.assert_allclose(cross_entropy_gauss_newton(J, logits), H, atol=1e-12)
 
 
+def test_closed_form_mlp_jacobian_matches_forward_mode():
+    """The closed form for Linear/ReLU stacks gives jacfwd's numbers, dead and always-on units included."""
+    from torch.func import jacfwd
+
+    from overparam_utils.hessian import mlp_output_jacobian
+
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((13, 4))
+    for depth in (0, 1, 3):
+        model = mlp(4, 7, 3, depth=depth, seed=depth).double()
+        if depth:
+            with torch.no_grad():
+                model[0].bias[0] = -100.0  # a dead unit
+                model[0].bias[1] = 100.0  # an always-on unit
+        flat = FlatModel.of(model)
+        X_t = torch.as_tensor(X)
+        with torch.no_grad():
+            reference = jacfwd(lambda theta, flat=flat, X_t=X_t: flat(theta, X_t))(flat.theta).numpy()
+        J = mlp_output_jacobian(model, X)
+        assert J.shape == reference.shape == (13, 3, flat.size)
+        np.testing.assert_allclose(J, reference, rtol=0, atol=1e-12)
+        np.testing.assert_array_equal(output_jacobian(model, X), J)
+
+
 def test_output_jacobian_matches_finite_differences():
     model, X, _ = small_problem(n=9)
     J = output_jacobian(model, X)
