@@ -92,7 +92,7 @@ PRESETS = {
         eval_every=25, small_batch=16, small_steps=600, small_lr=0.05,
     ),
     "paper": dict(
-        dim=20, n_train=1920, n_val_per_cluster=500, n_draws=5, classes=[2, 4, 8, 16],
+        dim=20, n_train=960, n_val_per_cluster=500, n_draws=3, classes=[2, 4, 8, 16],
         width=32, widths=[16, 32, 64, 128, 256], full_spectrum_max=2500, k_base=4,
         separations=[1.0, 1.5, 2.0, 3.0, 4.0], base_separation=2.0, lr=0.02,
         max_steps=2000, eval_every=25, small_batch=16, small_steps=2000,
@@ -155,7 +155,7 @@ def train(model, X, y, *, steps, X_val=None, y_val=None, batch_size=None, seed=0
     X, y = torch.as_tensor(X, device=where), torch.as_tensor(y, device=where)
     X_val_t = None if X_val is None else torch.as_tensor(X_val, device=where)
     y_val_t = None if y_val is None else torch.as_tensor(y_val, device=where)
-    opt = torch.optim.SGD(model.parameters(), lr=lr or cfg.lr, momentum=0.9)
+    params, velocity, step_size = list(model.parameters()), None, lr or cfg.lr
     gen = torch.Generator().manual_seed(seed)
     best = (np.inf, None, steps)
     for step in range(steps + 1):
@@ -169,12 +169,17 @@ def train(model, X, y, *, steps, X_val=None, y_val=None, batch_size=None, seed=0
         idx = (torch.randint(len(y), (batch_size,), generator=gen).to(where)
                if batch_size else None)
         xb, yb = (X, y) if idx is None else (X[idx], y[idx])
-        opt.zero_grad()
         loss = F.cross_entropy(model(xb), yb)
         if target_loss is not None and loss.item() <= target_loss:
             return step
-        loss.backward()
-        opt.step()
+        grads = torch.autograd.grad(loss, params)
+        with torch.no_grad():  # torch.optim.SGD's momentum step, without its overhead
+            if velocity is None:
+                velocity = [g.clone() for g in grads]
+            else:
+                torch._foreach_mul_(velocity, 0.9)
+                torch._foreach_add_(velocity, grads)
+            torch._foreach_add_(params, velocity, alpha=-step_size)
     if best[1] is not None:
         model.load_state_dict(best[1])
     return best[2]
@@ -203,7 +208,7 @@ def analyse(model, X, y, n_top, full=None):
                train_loss=float(loss(flat.theta).detach()),
                confidence=float(np.mean(1 - (p**2).sum(axis=1))))
     if full or (full is None and flat.size <= cfg.full_spectrum_max):
-        chunk = 256 if flat.size > 1500 else None  # bounds memory at the paper scale
+        chunk = 128 if flat.size > 400 else None  # faster (fits the cache); bounds memory
         H = hessian(loss, flat.theta, chunk_size=chunk).cpu().numpy()
         eigvals, eigvecs = np.linalg.eigh(H)
         out.update(
