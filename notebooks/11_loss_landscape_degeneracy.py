@@ -44,6 +44,7 @@ if "google.colab" in sys.modules:
 # %% tags=["parameters"]
 scale = "book"  # "smoke" (tests), "book" (this page) or "paper" (larger)
 seed = 0  # any integer >= 0: the numbers change with it, the claims must not
+device = "auto"  # "auto" (CUDA when visible, else CPU), "cpu" or "cuda": training only
 
 # %% tags=["hide-cell"]
 import matplotlib.pyplot as plt
@@ -86,14 +87,14 @@ PRESETS = {
         mod_lr=3e-3, mod_n_draws=6, gamma_sweep=(-4, 2, 13),
     ),
     "paper": dict(
-        n_train=1000, widths=[8, 16, 32], n_draws=5, steps=5000, lr=1e-2, n_shuffles=4,
+        n_train=1000, widths=[8, 16, 32], n_draws=3, steps=5000, lr=1e-2, n_shuffles=4,
         sgld_chains=8, sgld_steps=5000, gamma=100.0,
-        mod_dim=16, teacher_units=8, mod_width=32, mod_n=4000, mod_steps=5000,
-        mod_lr=3e-3, mod_n_draws=10, gamma_sweep=(-4, 2, 13),
+        mod_dim=16, teacher_units=8, mod_width=32, mod_n=2000, mod_steps=5000,
+        mod_lr=3e-3, mod_n_draws=8, gamma_sweep=(-4, 2, 13),
     ),
 }
 ch = chapter.setup(
-    "11_loss_landscape_degeneracy", scale=scale, seed=seed, presets=PRESETS
+    "11_loss_landscape_degeneracy", scale=scale, seed=seed, device=device, presets=PRESETS
 )
 cfg = ch.cfg
 seeds = ch.seeds(cfg.n_draws + 2 * cfg.n_shuffles)
@@ -139,9 +140,10 @@ def train_digits(width, draw):
     X, y, _, _ = digits_split(cfg.n_train, 500, seed=draw)
     X = X[:, X.std(axis=0) > 0]
     untrained = rank_accounting(mlp(X.shape[1], width, 10, depth=2, seed=draw), X)
-    model = mlp(X.shape[1], width, 10, depth=2, seed=draw)
+    model = mlp(X.shape[1], width, 10, depth=2, seed=draw, device=ch.device)
     history = train_classifier(model, X, y, steps=cfg.steps, lr=cfg.lr,
                                optimizer="adam", seed=draw)
+    model.cpu()  # the rank accounting below is float64 linear algebra on the CPU
     lost = [firing_restriction(model, X)] + [
         np.mean([firing_restriction(model, X, shuffle_seed=s) for s in half])
         for half in (shuffles[:cfg.n_shuffles], shuffles[cfg.n_shuffles:])]
@@ -396,7 +398,7 @@ for i in range(cfg.mod_n_draws):
 losses = train_stacked_regression(
     [m for *_, m in stack], np.stack([data[i][0] for i, *_ in stack]),
     np.stack([data[i][1] for i, *_ in stack]), [k for _, _, k, _ in stack],
-    steps=cfg.mod_steps, lr=cfg.mod_lr,
+    steps=cfg.mod_steps, lr=cfg.mod_lr, device=ch.device,
 )  # Adam with a cosine schedule on the mean squared error; masked weights stay zero
 modular_runs = [
     dict(untrained=dict(loss=np.nan, acct=rank_accounting(student(mod_seeds[i]), X)))

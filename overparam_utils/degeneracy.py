@@ -338,6 +338,7 @@ def train_stacked_regression(
     *,
     steps: int,
     lr: float,
+    device: str = "cpu",
 ) -> NDArray[np.float64]:
     """Train several ReLU MLPs of one architecture at once, each on its own data, and write the weights back.
 
@@ -347,22 +348,23 @@ def train_stacked_regression(
     imposes modularity). Each model follows full-batch Adam on its own mean squared error with a cosine
     schedule from ``lr`` to zero over ``steps`` (``torch.optim.Adam`` with ``CosineAnnealingLR``); the
     models are stacked into one batched tensor per layer so a step costs one batched product per layer, not
-    one small network at a time. Returns each model's final training loss ``(B,)``.
+    one small network at a time. The stacks train on ``device`` (a chapter passes ``ch.device``) and the
+    weights come back to wherever the models are. Returns each model's final training loss ``(B,)``.
     """
     import torch
 
     from .training import adam_step
 
     stacks = [
-        torch.stack([p.detach() for p in ps]).clone() for ps in zip(*(m.parameters() for m in models), strict=True)
+        torch.stack([p.detach().to(device) for p in ps]) for ps in zip(*(m.parameters() for m in models), strict=True)
     ]
     if masks is not None:
         full = [[torch.ones_like(p) for p in models[0].parameters()] if m is None else m for m in masks]
-        mask_stacks = [torch.stack(ms) for ms in zip(*full, strict=True)]
+        mask_stacks = [torch.stack([m.to(device) for m in ms]) for ms in zip(*full, strict=True)]
         for s, m in zip(stacks, mask_stacks, strict=True):
             s.mul_(m)
-    X = torch.as_tensor(np.asarray(X), dtype=torch.float32)
-    Y = torch.as_tensor(np.asarray(Y), dtype=torch.float32)
+    X = torch.as_tensor(np.asarray(X), dtype=torch.float32, device=device)
+    Y = torch.as_tensor(np.asarray(Y), dtype=torch.float32, device=device)
     for s in stacks:
         s.requires_grad_(True)
     moments = [(torch.zeros_like(s), torch.zeros_like(s)) for s in stacks]
@@ -390,4 +392,4 @@ def train_stacked_regression(
         for b, model in enumerate(models):
             for p, s in zip(model.parameters(), stacks, strict=True):
                 p.copy_(s[b])
-    return final.numpy().astype(np.float64)
+    return final.cpu().numpy().astype(np.float64)
