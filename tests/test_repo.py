@@ -345,3 +345,17 @@ def test_ruff_enforces_the_column_on_the_code_cells(tmp_path):
         capture_output=True, text=True,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout
+
+
+def test_how_to_run_lists_the_torch_chapters():
+    """The "How to run" page names the chapters whose work goes to ``device``: those whose parameters cell does
+    not say they are numpy only. A chapter that gains or loses torch work must update the page."""
+    torch_chapters = []
+    for source in CHAPTERS:
+        line = next((x for x in source.read_text().splitlines() if x.startswith("device = ")), "")
+        if line and "numpy only" not in line:
+            torch_chapters.append(source.name[:2])
+    page = (ROOT / "book" / "how_to_run.md").read_text()
+    listed = re.search(r"Torch chapters, whose work goes to the device: ([0-9, ]+)\.", page)
+    assert listed, "how_to_run.md lists the torch chapters"
+    assert [s.strip() for s in listed.group(1).split(",")] == torch_chapters
