@@ -77,20 +77,20 @@ PRESETS = {
     "smoke": dict(
         n_train=150, widths=[8], n_draws=1, steps=300, lr=1e-2, n_shuffles=4,
         sgld_chains=4, sgld_steps=100, gamma=100.0,
-        mod_dim=8, teacher_units=4, mod_width=16, mod_n=300, mod_steps=1200,
-        mod_lr=3e-3, mod_n_draws=6, gamma_sweep=(-4, 2, 13),
+        mod_dim=8, teacher_units=4, mod_width=16, mod_n=300, mod_steps=800,
+        mod_lr=3e-3, mod_n_draws=10, gamma_sweep=(-4, 2, 13),
     ),
     "book": dict(
         n_train=300, widths=[8, 16], n_draws=2, steps=1500, lr=1e-2, n_shuffles=4,
         sgld_chains=4, sgld_steps=1000, gamma=100.0,
         mod_dim=8, teacher_units=4, mod_width=16, mod_n=300, mod_steps=2400,
-        mod_lr=3e-3, mod_n_draws=6, gamma_sweep=(-4, 2, 13),
+        mod_lr=3e-3, mod_n_draws=10, gamma_sweep=(-4, 2, 13),
     ),
     "paper": dict(
         n_train=1000, widths=[8, 16, 32], n_draws=3, steps=5000, lr=1e-2, n_shuffles=4,
         sgld_chains=8, sgld_steps=5000, gamma=100.0,
         mod_dim=16, teacher_units=8, mod_width=32, mod_n=2000, mod_steps=5000,
-        mod_lr=3e-3, mod_n_draws=8, gamma_sweep=(-4, 2, 13),
+        mod_lr=3e-3, mod_n_draws=10, gamma_sweep=(-4, 2, 13),
     ),
 }
 ch = chapter.setup(
