@@ -827,7 +827,10 @@ ch.report()
 # tuning seeds. We first asked for less than 1.3x in the worst draw and that failed; the check now
 # compares median draws at 1.5x, and the control (a change of the data at one width) must move the
 # outliers by more than that. Read it as "the outliers move much less with the width than with the
-# data", the part of the paper's claim our sizes support.
+# data", the part of the paper's claim our sizes support. Over the wider range of the `paper`
+# preset (20 inputs, widths 16 to 256) the drift grew past the 1.5x bar in its recorded run, while
+# the data still moved the outliers more: there the check fails (the {doc}`/book/paper_scale`
+# page), and the drift with width is a finding of this book, not something the paper reports.
 #
 # *Batch sizes.* We follow the protocol of the paper's abstract: the small-batch run starts from the
 # large-batch solution. At the full-batch step (0.02) the continued small-batch point was not flatter
