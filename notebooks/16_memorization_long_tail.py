@@ -616,8 +616,8 @@ ch.report()
 # world the best ridge beats it by {glue:text}`gain_abs_pv:.3f` of test error, in the contrast
 # world by {glue:text}`gain_abs_ctrl_pv:.3f`. With the `paper` preset's 3000 examples that gain
 # grew past the check's bar (0.1 of Feldman's price) in its recorded run, so there
-# `fitting_every_label_is_near_optimal` fails: with more data, shrinking the fit of the wrong
-# labels pays more than the bound's price. Second, the theorem's subpopulations are points, so
+# `fitting_every_label_is_near_optimal` fails: with more data, a ridge that gives up some labels
+# beats fitting them all by more than that share of the price. Second, the theorem's subpopulations are points, so
 # an unfitted singleton is wrong on its whole subpopulation; ours are spread out (one memorized
 # example does not carry its whole subpopulation for this learner) and their labels are noisy,
 # so the bound with constant 1 is a statement that can fail here. We declare it not
