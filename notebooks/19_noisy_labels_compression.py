@@ -644,9 +644,9 @@ ch.report()
 # analysis. The `paper` preset keeps 256 features, not the paper's 512: with 512 its run did not
 # finish in 30 minutes on one CPU core (its record is on the {doc}`/book/paper_scale` page). In
 # that run, three times longer than the book's, the dropout and nested-dropout networks came to
-# fit the wrong labels nearly as well as the plain one: the four checks on what is memorized by
-# the end of training (and nested dropout against a narrow network) fail there, while dropout and
-# nested co-teaching beat their early-stopped comparisons. What these methods buy here depends on
+# fit the wrong labels nearly as well as the plain one: the three checks on memorization and
+# accuracy at the end of training fail there, and so does nested dropout against a narrow
+# network, while dropout and nested co-teaching beat their early-stopped comparisons. What these methods buy here depends on
 # the training budget, which the book scale does not show.
 #
 # ## Try it
