@@ -1,8 +1,8 @@
 """Exact Hessians of small torch models, their spectra and ranks, and the loss along a line (chapters 09, 11).
 
 A model's parameters are handled as one flat vector ``theta`` of length ``P`` (:class:`FlatModel`), so that
-the Hessian of a loss is an ordinary ``(P, P)`` matrix. :func:`hessian` builds it exactly with ``torch.func``:
-one Hessian-vector product (forward-over-reverse) per column, batched with ``vmap``. That is affordable for
+the Hessian of a loss is an ordinary ``(P, P)`` matrix. :func:`hessian` builds it exactly with ``torch.autograd``:
+one Hessian-vector product (a second backward pass through the gradient) per column, batched. That is affordable for
 the small networks of the book (``P`` up to a few thousand, a second or so each) and needs no approximation.
 
 Also here:
@@ -79,46 +79,67 @@ class FlatModel:
                 p.copy_(value)
 
 
+def _gradient_graph(f: Callable, theta):
+    """``(t, g)``: a leaf copy ``t`` of ``theta`` and ``g = grad f(t)`` with its graph kept (``create_graph``).
+
+    ``g`` is ``None`` when the gradient does not depend on ``theta`` (``f`` at most linear): the Hessian is zero.
+    """
+    import torch
+
+    t = theta.detach().requires_grad_(True)
+    (g,) = torch.autograd.grad(f(t), t, create_graph=True)
+    return t, (g if g.requires_grad else None)
+
+
+def _hessian_products(t, g, V):
+    """``V (m, P) -> (m, P)``: the Hessian times each row of ``V``, a batched second backward pass through ``g``."""
+    import torch
+
+    if g is None:
+        return torch.zeros_like(V)
+    (HV,) = torch.autograd.grad(g, t, V, is_grads_batched=True, retain_graph=True, allow_unused=True)
+    return torch.zeros_like(V) if HV is None else HV.detach()
+
+
 def hessian(f: Callable, theta, chunk_size: int | None = None):
     """Exact Hessian ``(P, P)`` of a scalar function ``f(theta)`` at ``theta (P,)`` (a torch tensor).
 
-    Column ``j`` is the Hessian-vector product with the ``j``-th unit vector, computed forward-over-reverse
-    (``jvp`` of ``grad``); ``vmap`` batches all columns (``chunk_size`` at a time, to bound memory).
-    The result is symmetrised (it is symmetric up to round-off). Returns a torch tensor in ``theta``'s dtype.
+    The gradient is computed once with its graph kept; column ``j`` is then the Hessian-vector product with the
+    ``j``-th unit vector, a second backward pass (reverse-over-reverse), batched over ``chunk_size`` columns at a
+    time (all at once when ``None``; chunks of a few dozen are fastest for ``P`` in the thousands). Plain
+    ``torch.autograd``: unlike ``torch.func.grad``, it does not import the compiler stack (about a second the
+    first time). The result is symmetrised (it is symmetric up to round-off). Returns a torch tensor in
+    ``theta``'s dtype.
     """
     import torch
-    from torch.func import grad, jvp, vmap
 
-    g = grad(f)
-
-    def hvp(v):
-        return jvp(g, (theta,), (v,))[1]
-
-    eye = torch.eye(theta.numel(), dtype=theta.dtype, device=theta.device)
-    H = vmap(hvp, chunk_size=chunk_size)(eye)
+    t, g = _gradient_graph(f, theta)
+    size = theta.numel()
+    eye = torch.eye(size, dtype=theta.dtype, device=theta.device)
+    step = chunk_size or size
+    H = torch.cat([_hessian_products(t, g, eye[i : i + step]) for i in range(0, size, step)])
     return (H + H.T) / 2
 
 
 def top_eigenvalues(f: Callable, theta, n: int, tol: float = 1e-8) -> NDArray[np.float64]:
     """The ``n`` largest (algebraic) eigenvalues of the Hessian of ``f`` at ``theta (P,)``, in decreasing order.
 
-    Lanczos (``scipy.sparse.linalg.eigsh``) on exact Hessian-vector products (forward-over-reverse, as in
-    :func:`hessian`), so the ``(P, P)`` matrix is never built: cost a few dozen products, each about two
-    passes over the data. Deterministic (fixed start vector). For networks with ``P`` in the thousands or
-    more, where :func:`hessian` is too slow. ``theta`` must be float64. Chapter 09.
+    Lanczos (``scipy.sparse.linalg.eigsh``) on exact Hessian-vector products (second backward passes through
+    the gradient, as in :func:`hessian`), so the ``(P, P)`` matrix is never built: cost a few dozen products,
+    each about two passes over the data. Deterministic (fixed start vector). For networks with ``P`` in the
+    thousands or more, where :func:`hessian` is too slow. ``theta`` must be float64. Chapter 09.
     """
     import torch
     from scipy.sparse.linalg import LinearOperator, eigsh
-    from torch.func import grad, jvp
 
-    g = grad(f)
     size = theta.numel()
     if not 0 < n < size:
         raise ValueError(f"n={n} must be between 1 and P - 1 = {size - 1}")
+    t, g = _gradient_graph(f, theta)
 
     def matvec(v):
         v_t = torch.as_tensor(np.ascontiguousarray(v).ravel(), dtype=theta.dtype, device=theta.device)
-        return jvp(g, (theta,), (v_t,))[1].detach().cpu().numpy()
+        return _hessian_products(t, g, v_t[None])[0].cpu().numpy()
 
     op = LinearOperator((size, size), matvec=matvec, dtype=np.float64)
     values = eigsh(op, k=n, which="LA", tol=tol, v0=np.ones(size) / np.sqrt(size), return_eigenvectors=False)

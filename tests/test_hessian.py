@@ -47,6 +47,16 @@ def test_hessian_of_a_quadratic_is_its_matrix():
     np.testing.assert_allclose(H.numpy(), A.numpy(), atol=1e-12)
 
 
+def test_hessian_of_a_linear_function_is_zero_and_chunks_do_not_matter():
+    """A gradient that does not depend on theta (no graph to differentiate) gives the zero matrix, and the
+    column chunking changes nothing."""
+    b = torch.arange(5, dtype=torch.float64)
+    np.testing.assert_array_equal(hessian(lambda t: b @ t, torch.ones(5, dtype=torch.float64)).numpy(), 0.0)
+    f = lambda t: torch.cos(t).sum() * (t**2).sum()  # noqa: E731
+    theta = torch.linspace(-1, 1, 7, dtype=torch.float64)
+    np.testing.assert_allclose(hessian(f, theta, chunk_size=3).numpy(), hessian(f, theta).numpy(), atol=1e-14)
+
+
 def test_hessian_of_least_squares_is_the_closed_form():
     """Linear model, squared loss: H = X^T X / n exactly, whatever the parameters."""
     rng = np.random.default_rng(2)
