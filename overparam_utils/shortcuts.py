@@ -294,12 +294,21 @@ def relu_ntk(X: NDArray[np.floating], X_new: NDArray[np.floating] | None = None)
     return relu_kernel(U, U_new) + dots / U.shape[1] * (np.pi - t) / (2 * np.pi)
 
 
+def linear_ntk_features(X: NDArray[np.floating]) -> NDArray[np.float64]:
+    """Features ``(n, d + 1)`` whose inner products are :func:`linear_ntk`: ``sqrt(2 / (d + 1)) (x, 1)``.
+
+    The linear NTK has rank at most ``d + 1``, so kernel regression with it is cheapest from these features
+    (``RidgePath.from_features``: a thin SVD, ``O(n d^2)``, instead of an ``(n, n)`` eigendecomposition).
+    """
+    U = _with_bias_input(X)
+    return np.sqrt(2.0 / U.shape[1]) * U
+
+
 def linear_ntk(X: NDArray[np.floating], X_new: NDArray[np.floating] | None = None) -> NDArray[np.float64]:
     """The neural tangent kernel ``(m, n)`` of the same network with the identity activation: ``2 u . u' / (d + 1)``.
 
     Both layers contribute ``u . u' / (d + 1)`` (``u = (x, 1)``, as in :func:`relu_ntk`): a linear kernel, so
     kernel regression with it is a linear model of the inputs. Chapter 14's control for :func:`relu_ntk`.
     """
-    U = _with_bias_input(X)
-    U_new = U if X_new is None else _with_bias_input(X_new)
-    return 2.0 * (U_new @ U.T) / U.shape[1]
+    F = linear_ntk_features(X)
+    return (F if X_new is None else linear_ntk_features(X_new)) @ F.T

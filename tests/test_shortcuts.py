@@ -8,6 +8,7 @@ from overparam_utils.shortcuts import (
     ShortcutTask,
     latent_mean,
     linear_ntk,
+    linear_ntk_features,
     reliance,
     relu_ntk,
     shortcut_bias,
@@ -153,6 +154,21 @@ def test_relu_ntk_is_the_wide_network_average():
     np.testing.assert_allclose(K, K.T)
     assert np.all(np.linalg.eigvalsh(K) > 0)
     np.testing.assert_allclose(linear_ntk(X, X_new), 2 * U_new @ U.T / D)
+
+
+def test_linear_ntk_ridge_path_from_its_features_matches_the_kernel():
+    """Chapter 14 fits the linear NTK from its d + 1 features (a thin SVD) instead of the n x n kernel: the
+    features reproduce the kernel, and the ridge path's predictions agree at every ridge, ridgeless included."""
+    from overparam_utils.ridge import RidgePath
+
+    rng = np.random.default_rng(6)
+    X, X_new, y = rng.standard_normal((40, 5)), rng.standard_normal((7, 5)), rng.standard_normal(40)
+    F = linear_ntk_features(X)
+    np.testing.assert_allclose(F @ F.T, linear_ntk(X), atol=1e-12)
+    ridges = np.r_[0.0, np.geomspace(1e-6, 1.0, 4)] * np.mean(np.diag(linear_ntk(X)))
+    by_kernel = RidgePath.fit(linear_ntk(X), y).predict(linear_ntk(X, X_new), ridges)
+    by_features = RidgePath.from_features(F, y).predict(linear_ntk_features(X_new) @ F.T, ridges)
+    np.testing.assert_allclose(by_features, by_kernel, rtol=1e-8, atol=1e-10)
 
 
 def test_linear_optima_are_blind_to_amplification():
