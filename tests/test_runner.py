@@ -92,7 +92,9 @@ def test_cache_key_follows_the_imports_of_each_chapter(tmp_path, monkeypatch):
     (pkg / "record.py").write_text("X = 2\n")  # the record contract: every chapter imports it via chapter
     a3, g3 = both()
     assert a3 != a2 and g3 != g2
-    (pkg / "engine" / "worker.py").write_text("from ..record import X  # how a kernel runs\n")
+    (pkg / "engine" / "worker.py").write_text('"""The worker."""\nfrom ..record import X  # a comment\n')
+    assert both() == (a3, g3), "the worker counts by its code, like the helpers"
+    (pkg / "engine" / "worker.py").write_text("from ..record import X\nTIMEOUT = 5  # how a kernel runs\n")
     a4, g4 = both()
     assert a4 != a3 and g4 != g3
 

@@ -26,7 +26,8 @@ PACKAGE = "overparam_utils"
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DEPENDENCY_FILES = ("requirements.txt", "constraints.txt", "pyproject.toml")
 WORKER_FILES = ("engine/worker.py", "engine/netguard/sitecustomize.py")
-"""Engine files that shape what a kernel does (how papermill runs it, the network guard)."""
+"""Engine files that shape what a kernel does (how papermill runs it, the network guard); counted by their
+code (:func:`module_code`), like the helpers."""
 
 
 def module_code(text: str) -> bytes:
@@ -154,7 +155,7 @@ def inputs_key(root: Path, source: Path, scale: str) -> str:
         add(f"{PACKAGE}/{name}", module_code(path.read_text()) if path else b"<missing>")
     for name in WORKER_FILES:
         path = PACKAGE_DIR / name
-        add(f"{PACKAGE}/{name}", path.read_bytes() if path.exists() else b"<missing>")
+        add(f"{PACKAGE}/{name}", module_code(path.read_text()) if path.exists() else b"<missing>")
     for name in DEPENDENCY_FILES:
         path = root / name
         add(name, path.read_bytes() if path.exists() else b"<missing>")

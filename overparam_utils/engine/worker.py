@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
             log_output=False,
             request_save_on_cell_execute=True,
             start_timeout=300,  # a loaded machine can take long to start a kernel
+            shutdown_kernel="immediate",  # every output is in; a torch kernel's graceful exit costs ~1 s
         )
     except PapermillExecutionError as err:
         source = (err.source or "").strip().splitlines()
