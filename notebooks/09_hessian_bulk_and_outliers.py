@@ -208,7 +208,7 @@ def analyse(model, X, y, n_top, full=None):
                train_loss=float(loss(flat.theta).detach()),
                confidence=float(np.mean(1 - (p**2).sum(axis=1))))
     if full or (full is None and flat.size <= cfg.full_spectrum_max):
-        chunk = 32 if flat.size > 400 else None  # faster (fits the cache); bounds memory
+        chunk = 32  # columns per batched product: faster than all at once (cache), bounds memory
         H = hessian(loss, flat.theta, chunk_size=chunk).cpu().numpy()
         eigvals, eigvecs = np.linalg.eigh(H)
         out.update(
