@@ -148,9 +148,9 @@ def train(model, X, y, *, steps, X_val=None, y_val=None, batch_size=None, seed=0
           target_loss=None, lr=None):
     """SGD with momentum 0.9 and step lr (cfg.lr unless given) for at most `steps` steps
     (full batch unless batch_size). With held-out data, keep the weights with the lowest
-    held-out loss (checked every eval_every steps); with target_loss, stop at the first
-    step whose training loss is at or below it. Returns the number of steps of the weights
-    kept."""
+    held-out loss (checked every eval_every steps and at the last); with target_loss, stop
+    at the first step whose training loss is at or below it. Returns the number of steps
+    of the weights kept."""
     where = next(model.parameters()).device
     X, y = torch.as_tensor(X, device=where), torch.as_tensor(y, device=where)
     X_val_t = None if X_val is None else torch.as_tensor(X_val, device=where)
@@ -159,7 +159,7 @@ def train(model, X, y, *, steps, X_val=None, y_val=None, batch_size=None, seed=0
     gen = torch.Generator().manual_seed(seed)
     best = (np.inf, None, steps)
     for step in range(steps + 1):
-        if X_val is not None and step % cfg.eval_every == 0:
+        if X_val is not None and (step % cfg.eval_every == 0 or step == steps):
             with torch.no_grad():
                 val = float(F.cross_entropy(model(X_val_t), y_val_t))
             if val < best[0]:
@@ -208,7 +208,7 @@ def analyse(model, X, y, n_top, full=None):
                train_loss=float(loss(flat.theta).detach()),
                confidence=float(np.mean(1 - (p**2).sum(axis=1))))
     if full or (full is None and flat.size <= cfg.full_spectrum_max):
-        chunk = 32  # columns per batched product: faster than all at once (cache), bounds memory
+        chunk = 32  # columns per batched product: faster than all at once; bounds memory
         H = hessian(loss, flat.theta, chunk_size=chunk).cpu().numpy()
         eigvals, eigvecs = np.linalg.eigh(H)
         out.update(
@@ -607,8 +607,11 @@ ch.figure("fig-ch09-data")
 # network (width {glue:text}`width`, $k$ = {glue:text}`k_base`) with the full batch, as above, then
 # continue from that solution with {glue:text}`small_steps` steps of mini-batches of
 # {glue:text}`small_batch` examples, with the step raised to {glue:text}`small_lr` (the noise of
-# small-batch training grows with the step over the batch size). Two setup checks confirm the premise: the small-batch point is
-# flatter (a smaller top eigenvalue) and fits the training set at least as well. Then we walk the
+# small-batch training grows with the step over the batch size). The small-batch solution is the
+# iterate of that run with the lowest training loss (checked every {glue:text}`eval_every` steps),
+# not its last one, which is wherever the noise of constant-step SGD leaves it. Two setup checks
+# confirm the premise: the small-batch point is flatter (a smaller top eigenvalue) and fits the
+# training set at least as well. Then we walk the
 # straight line $\theta(\alpha) = (1-\alpha)\theta_{\text{large}} + \alpha\,\theta_{\text{small}}$ and
 # record the training loss. The control is the same walk from the large-batch solution to a
 # full-batch solution from *other* initial weights: two solutions that have no reason to share a basin.
@@ -621,8 +624,10 @@ for d, d_other in progress(pairs_of_inits, desc="batch sizes"):
     large = run(d, k0, h0, s0)
     X, y, X_val, y_val = problem(d, k0, s0)
     small_model = copy.deepcopy(large["model"]).float()
+    # keep the iterate with the lowest training loss: the last one of constant-step SGD is
+    # a noisy point of its walk
     train(small_model, X, y, steps=cfg.small_steps, batch_size=cfg.small_batch, seed=d,
-          lr=cfg.small_lr)
+          lr=cfg.small_lr, X_val=X, y_val=y)
     small = analyse(small_model, X, y, n_top=1)
     other = mlp(cfg.dim, h0, k0, depth=2, seed=d_other, device=ch.device)
     train(other, X, y, steps=cfg.max_steps, X_val=X_val, y_val=y_val)
@@ -652,6 +657,7 @@ rel_control_barriers = np.array([relative_barrier(p["control"]) for p in pairs])
 sharpness = float(np.median([p["sharpness"] for p in pairs]))
 loss_ratio = max(p["loss_ratio"] for p in pairs)
 ch.glue(small_batch=cfg.small_batch, small_steps=cfg.small_steps, small_lr=cfg.small_lr,
+        eval_every=cfg.eval_every,
         barrier=barriers.max(), control_barrier=control_barriers.min(),
         rel_barrier_pct=100 * rel_barriers.max(),
         rel_control_barrier_pct=100 * rel_control_barriers.min(),

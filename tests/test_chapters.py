@@ -66,17 +66,7 @@ def test_chapter_passes_at_smoke_scale(smoke_book, stem):
     assert record["cpu_s"] <= limit, f"{stem}: {record['cpu_s']} s of CPU at smoke scale (limit {limit} s)"
 
 
-SMOKE_OVER_BUDGET: dict[str, tuple[float, str]] = {
-    "09_hessian_bulk_and_outliers": (
-        20.0,
-        "10.8-13.1 s (9.1-10.1 s with an immediate kernel shutdown, held back as it stales every paper record; "
-        "smaller presets break its checks) (issue 15)",
-    ),
-    "11_loss_landscape_degeneracy": (
-        20.0,
-        "9.2-10.8 s beside another run (7.5-7.8 s with an immediate kernel shutdown, held back) (issue 15)",
-    ),
-}
+SMOKE_OVER_BUDGET: dict[str, tuple[float, str]] = {}
 """Chapters over the 10 s smoke budget: their CPU limit in the suite and why (reported in the issue notes)."""
 
 
